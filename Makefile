@@ -1,0 +1,53 @@
+# Deskline — the two commands a newcomer needs are `make run` and `make test`.
+GO       ?= go
+DATA     ?= ./var
+SIP      ?= 127.0.0.1:5060
+HTTP     ?= 127.0.0.1:8080
+BUILD    := build
+
+.PHONY: run test deps vet unit bench image qemu-test fuzz clean
+
+## run: build and start the appliance on this machine (data in ./var, demo extensions)
+run:
+	@mkdir -p $(BUILD)
+	$(GO) build -o $(BUILD)/deskline ./appliance/cmd/deskline
+	$(BUILD)/deskline -data $(DATA) -sip $(SIP) -http $(HTTP) -demo
+
+## test: everything — vet, unit, fuzz seeds, end-to-end with real peers, the QEMU boot
+test: deps vet unit qemu-test
+
+deps:
+	@.ci/install-test-deps
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags qemu ./image/
+
+unit:
+	$(GO) test -count=1 -timeout 15m ./...
+
+## bench: benchmarks with allocation figures, and a report in build/bench.txt
+bench:
+	@mkdir -p $(BUILD)
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./... | tee $(BUILD)/bench.txt
+
+## fuzz: run every fuzz target for FUZZTIME each (seeds alone run in `make test`)
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## image: gokrazy disk images for amd64 and Raspberry Pi, with /perm formatted
+image:
+	image/build.sh
+
+## qemu-test: build the amd64 image, boot it in QEMU, reach the panel and SIP
+qemu-test:
+	image/build.sh amd64
+	DESKLINE_IMAGE=$(CURDIR)/$(BUILD)/deskline-amd64.img $(GO) test -count=1 -tags qemu -timeout 10m -v -run TestQEMUBoot ./image/
+
+clean:
+	rm -rf $(BUILD)

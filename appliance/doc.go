@@ -1,0 +1,10 @@
+// Package appliance is the Deskline daemon: it loads configuration, opens the
+// store, starts every subsystem in dependency order, wires them together and
+// stops them in reverse order. It owns call control: SIP signalling
+// (appliance/sip), the dial plan (appliance/dialplan) and calls as bridges of
+// legs.
+//
+// Imports: webui, ivr, acd, media, hw and storage — appliance is the
+// composition root. Importers: only its thin main, appliance/cmd/deskline.
+// Nothing else in Deskline may import appliance; SIP types never leave it.
+package appliance
