@@ -122,8 +122,10 @@ func (e *noCodecError) Unwrap() error { return ErrNoCodec }
 // other than n.Index is rejected with port 0; the chosen one carries exactly
 // the chosen codec and, when offered, telephone-event on the offerer's
 // payload type with events 0-16, at local. Its direction is dir limited by
-// what the offer allows (offer sendonly: recvonly; inactive: inactive). The
-// caller chooses sessID and version (see OriginState).
+// what the offer allows (offer sendonly: recvonly; inactive: inactive), and
+// its ptime mirrors n.Ptime, as many phones expect symmetric packet sizes.
+// n must come from Negotiate on this offer. local is our public RTP address;
+// the caller chooses sessID and version (see OriginState).
 func Answer(offer *Session, n Negotiated, local netip.AddrPort, sessID, version uint64, dir Direction) *Session {
 	s := &Session{
 		Origin: Origin{Username: "-", SessionID: sessID, Version: version, Address: local.Addr().String()},

@@ -1,5 +1,10 @@
 package sdp
 
-import "fmt"
+import (
+	"fmt"
+	"net/netip"
+)
 
 func fmtv(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+var netipLocal = netip.MustParseAddrPort("203.0.113.5:30000")
