@@ -21,6 +21,7 @@ const (
 	EventCallRemoteSDP   = "CALL_REMOTE_SDP"  // Param: "offer" or "answer"
 	EventDTMFStart       = "CALL_DTMF_START"  // Param/Digit: the digit received
 	EventDTMFEnd         = "CALL_DTMF_END"    // no digit
+	EventAudioError      = "AUDIO_ERROR"      // Param e.g. "0,end of file": PlayWAV ran out, the call ends
 	EventShutdown        = "SHUTDOWN"
 	EventExit            = "EXIT"
 )

@@ -67,7 +67,8 @@ type Options struct {
 	RegInterval time.Duration
 	// PlayWAV is the audio the phone sends: a 16-bit 8 kHz mono WAV file,
 	// played once from the start of each call (baresip's aufile). Empty
-	// means two minutes of generated silence. Make it longer than the call.
+	// means two minutes of generated silence. Make it longer than the call:
+	// at its end baresip emits AUDIO_ERROR and hangs up ("end of file").
 	PlayWAV string
 }
 
@@ -290,6 +291,9 @@ func (p *Phone) writeConfig(moduleDir string, base int) error {
 	kv := func(k, v string) { fmt.Fprintf(&c, "%-20s %s\n", k, v) }
 	c.WriteString("# written by deskline/appliance/internal/phonetest\n")
 	kv("poll_method", "epoll")
+	// Without net_interface baresip puts the default route's address in
+	// SDP c= lines; pinned, SIP and SDP both say 127.0.0.1.
+	kv("net_interface", "127.0.0.1")
 	kv("sip_listen", fmt.Sprintf("127.0.0.1:%d", base))
 	kv("call_local_timeout", "120")
 	kv("call_max_calls", "4")

@@ -291,3 +291,26 @@ func TestRequireFailsOnCI(t *testing.T) {
 		}
 	}
 }
+
+// TestPlayWAVEndHangsUp pins a baresip 1.0.0 behaviour the Options document:
+// when the aufile source runs out, the call ends.
+func TestPlayWAVEndHangsUp(t *testing.T) {
+	short := filepath.Join(t.TempDir(), "short.wav")
+	if err := audiotest.WriteTone(short, 1000, 0.5, 8000); err != nil {
+		t.Fatal(err)
+	}
+	a := Start(t, Options{User: "erin", PlayWAV: short})
+	b := Start(t, Options{User: "frank", AutoAnswer: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.Dial(ctx, b.URI()); err != nil {
+		t.Fatal(err)
+	}
+	if e := wait(t, a, EventAudioError); !strings.Contains(e.Param, "end of file") {
+		t.Errorf("AUDIO_ERROR param = %q, want end of file", e.Param)
+	}
+	if e := wait(t, a, EventCallClosed); e.Reason != "end of file" {
+		t.Errorf("CALL_CLOSED reason = %q, want %q", e.Reason, "end of file")
+	}
+	wait(t, b, EventCallClosed)
+}
