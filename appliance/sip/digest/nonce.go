@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 )
 
 // A nonce is base64url (no padding) of
@@ -40,12 +41,17 @@ func (s *Server) mintNonce(now int64) string {
 }
 
 func (s *Server) sealNonce(id *nonceID, mac []byte) {
-	m := hmac.New(sha256.New, s.secret)
+	m, _ := s.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, s.secret)
+	}
+	m.Reset()
 	m.Write([]byte("deskline digest nonce"))
 	m.Write([]byte(s.realm))
 	m.Write(id[:])
 	var sum [sha256.Size]byte
 	copy(mac, m.Sum(sum[:0]))
+	s.macs.Put(m)
 }
 
 // openNonce checks that nonce was minted by this server (under its secret

@@ -76,6 +76,7 @@ type Server struct {
 	secret    []byte
 	allow2069 bool
 	dummy     map[Algorithm]string // HA1 used for unknown users
+	macs      sync.Pool            // of keyed HMAC hashes for nonces
 
 	mu sync.Mutex
 	nc *ncTable

@@ -480,10 +480,20 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		})
 	}
-	b.Run("unknown user", func(b *testing.B) {
+	// The two refusals an enumeration attempt compares.
+	for name, edit := range map[string]func(*creds){
+		"wrong password": func(c *creds) { c.password = "guess" },
+		"unknown user":   func(c *creds) { c.user = "1999" },
+	} {
+		b.Run(name, func(b *testing.B) { benchRefusal(b, edit) })
+	}
+}
+
+func benchRefusal(b *testing.B, edit func(*creds)) {
+	{
 		s, _ := newTestServer(b, Options{})
 		c := good(b, s, SHA256)
-		c.user = "1999"
+		edit(&c)
 		h := c.header()
 		lookup := users()
 		b.ReportAllocs()
@@ -492,7 +502,7 @@ func BenchmarkVerify(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-	})
+	}
 }
 
 func BenchmarkChallenge(b *testing.B) {
