@@ -24,11 +24,7 @@ type Collection[T any] struct {
 // needed. name must match [A-Za-z0-9][A-Za-z0-9._-]* (at most 64 bytes) and
 // must not be in use by a Log.
 func NewCollection[T any](db *DB, name string) (*Collection[T], error) {
-	err := db.Update(func(tx *Tx) error {
-		_, err := ensureBucket(tx, name, kindCollection)
-		return err
-	})
-	if err != nil {
+	if err := db.declare(name, kindCollection); err != nil {
 		return nil, err
 	}
 	return &Collection[T]{db: db, name: name}, nil
@@ -306,6 +302,30 @@ func checkKind(tx *Tx, name, kind string) error {
 		return fmt.Errorf("storage: %s %q: %w: it is a %s", kind, name, ErrWrongKind, got)
 	}
 	return nil
+}
+
+// declare makes sure the bucket name exists as kind, writing (and paying for
+// a commit) only the first time.
+func (db *DB) declare(name, kind string) error {
+	if err := checkName(name); err != nil {
+		return err
+	}
+	exists := false
+	err := db.View(func(tx *Tx) error {
+		if err := checkKind(tx, name, kind); err != nil {
+			return err
+		}
+		m := tx.tx.Bucket(metaBucket)
+		exists = tx.tx.Bucket([]byte(name)) != nil && m != nil && m.Get([]byte(metaKindPrefix+name)) != nil
+		return nil
+	})
+	if err != nil || exists {
+		return err
+	}
+	return db.Update(func(tx *Tx) error {
+		_, err := ensureBucket(tx, name, kind)
+		return err
+	})
 }
 
 // ensureBucket returns the bucket for name, creating it and recording its

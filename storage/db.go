@@ -25,13 +25,15 @@ const (
 
 // Names inside the reserved meta bucket.
 var (
-	metaBucket       = []byte("_meta")
-	metaSchemaKey    = []byte("schema_version")
-	metaKindPrefix   = "kind:"
-	defaultTimeout   = 2 * time.Second
-	kindCollection   = "collection"
-	kindLog          = "log"
-	errStopIteration = errors.New("stop")
+	metaBucket    = []byte("_meta")
+	metaSchemaKey = []byte("schema_version")
+)
+
+const (
+	metaKindPrefix = "kind:"
+	kindCollection = "collection"
+	kindLog        = "log"
+	defaultTimeout = 2 * time.Second
 )
 
 // Options configures Open. The zero value (or a nil *Options) is valid.
@@ -386,8 +388,9 @@ func (db *DB) Dir() string { return db.dir }
 
 // Update runs fn in a write transaction and commits it, fsync'd, before
 // returning. If fn returns an error (returned unchanged) or panics, nothing
-// is written. Write transactions run one at a time; fn must not call other
-// methods of db.
+// is written. Write transactions run one at a time. fn must not start
+// another transaction (db.Update, db.View, or a Collection or Log method not
+// reached through In): that can deadlock.
 func (db *DB) Update(fn func(tx *Tx) error) error {
 	var fnErr error
 	err := db.bolt.Update(func(btx *bbolt.Tx) error {
@@ -401,8 +404,9 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 }
 
 // View runs fn in a read-only transaction that sees a consistent snapshot.
-// fn's error is returned unchanged. fn must not call Update (or methods that
-// write) on db: that can deadlock when the file needs to grow.
+// fn's error is returned unchanged. fn must not start another transaction
+// (see Update): a write while a read is open can deadlock when the file needs
+// to grow.
 func (db *DB) View(fn func(tx *Tx) error) error {
 	var fnErr error
 	err := db.bolt.View(func(btx *bbolt.Tx) error {

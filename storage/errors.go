@@ -26,8 +26,9 @@ var (
 	// version below 1, a repeated version or a nil Apply.
 	ErrInvalidMigration = errors.New("invalid migration")
 
-	// ErrInvalidPath is returned when a file path is empty, absolute, or would
-	// leave the files directory.
+	// ErrInvalidPath is returned when a file path is empty, absolute, would
+	// leave the files directory (through ".." or a symbolic link), or names a
+	// file starting with ".tmp-" (reserved for files being written).
 	ErrInvalidPath = errors.New("invalid path")
 
 	// ErrInvalidName is returned for a collection or log name that is empty,

@@ -58,11 +58,7 @@ func logKeyTime(k []byte) time.Time {
 // NewLog returns the log name of db, creating its bucket if needed. Names
 // follow the rule of NewCollection and must not be in use by a Collection.
 func NewLog[T any](db *DB, name string) (*Log[T], error) {
-	err := db.Update(func(tx *Tx) error {
-		_, err := ensureBucket(tx, name, kindLog)
-		return err
-	})
-	if err != nil {
+	if err := db.declare(name, kindLog); err != nil {
 		return nil, err
 	}
 	return &Log[T]{db: db, name: name}, nil
