@@ -173,9 +173,23 @@ func Open(dir string, opts *Options) (*DB, error) {
 // openBolt opens a bbolt file, turning the lock timeout into ErrLocked and a
 // panic or memory fault from a damaged file into ErrCorrupt.
 func openBolt(path string, bopts *bbolt.Options) (bdb *bbolt.DB, err error) {
+	// Keep the file bbolt opens so that it, and with it the lock, can be
+	// released if bbolt panics half way through opening.
+	var file *os.File
+	bopts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		file = f
+		return f, err
+	}
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
+			if file != nil {
+				// The mapping bbolt made cannot be undone from here and
+				// stays until the process exits; the lock must not.
+				unlockFile(file)
+				file.Close()
+			}
 			bdb, err = nil, fmt.Errorf("storage: open %s: %w: %v", path, ErrCorrupt, r)
 		}
 	}()
@@ -359,8 +373,9 @@ func decodeVersion(v []byte) (int, error) {
 	return int(binary.BigEndian.Uint64(v)), nil
 }
 
-// Close closes the database and the files directory. Pending writes finish
-// first. Calling Close again returns nil.
+// Close closes the database and the files directory. It waits for running
+// transactions; later calls, including appends still waiting to be batched,
+// fail with ErrClosed. Calling Close again returns nil.
 func (db *DB) Close() error {
 	db.closeMu.Lock()
 	defer db.closeMu.Unlock()

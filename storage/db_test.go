@@ -72,6 +72,7 @@ func TestClosed(t *testing.T) {
 	wantErr(t, "WriteFile after Close", db.WriteFile("a", strings.NewReader("x")), ErrClosed)
 	wantErr(t, "Backup after Close", db.Backup(new(strings.Builder)), ErrClosed)
 	wantErr(t, "Check after Close", db.Check(), ErrClosed)
+	checkReopen(t, db.Dir(), nil)
 }
 
 func TestOpenLocked(t *testing.T) {
@@ -239,6 +240,13 @@ func TestOpenDamagedFile(t *testing.T) {
 			}
 			wantErr(t, "Open", err, ErrCorrupt)
 			t.Logf("Open: %v", err)
+			// The failed Open released the file: a restore may replace it.
+			release, err := lockFile(filepath.Join(dir, dbFileName))
+			if err != nil {
+				t.Errorf("file still locked after failed Open: %v", err)
+			} else {
+				release()
+			}
 		})
 	}
 }

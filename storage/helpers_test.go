@@ -2,8 +2,31 @@ package storage
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"runtime"
 	"testing"
+	"time"
 )
+
+// TestMain fails the run if goroutines outlive the tests (batch timers and
+// check goroutines must all have finished).
+func TestMain(m *testing.M) {
+	before := runtime.NumGoroutine()
+	code := m.Run()
+	if code == 0 {
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<16)
+			fmt.Fprintf(os.Stderr, "%d goroutines leaked (%d before):\n%s\n", n-before, before, buf[:runtime.Stack(buf, true)])
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // openTest opens a store in a fresh temporary directory. When the test ends it
 // closes the store, reopens it with the same options and runs Check, so every

@@ -30,3 +30,7 @@ func lockFile(path string) (release func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// unlockFile drops a flock on f explicitly. Closing f alone is not enough when
+// a memory mapping still references the open file.
+func unlockFile(f *os.File) { syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
