@@ -46,3 +46,20 @@ func BenchmarkCollectionPut(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkLogAppendSerial measures a lone appender, which waits out the
+// batch delay (10 ms) before each commit.
+func BenchmarkLogAppendSerial(b *testing.B) {
+	db := openTest(b, nil)
+	l, err := NewLog[call](db, "cdr")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	now := time.Now()
+	for b.Loop() {
+		if _, err := l.Append(now, call{From: "1001"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
