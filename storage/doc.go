@@ -6,5 +6,10 @@
 //
 // Every write a caller is told about has been committed (fsync'd) first.
 //
+// A store is a directory: deskline.db, the bbolt file (one bucket per
+// collection or log, plus a reserved _meta bucket holding the schema version),
+// and files/, the tree WriteFile and OpenFile work in. A backup archive holds
+// both, with a manifest that restore validates before replacing anything.
+//
 // Imports: nothing of Deskline's. Importers: appliance.
 package storage
