@@ -1,6 +1,7 @@
 package media
 
 import (
+	"net"
 	"net/netip"
 	"testing"
 )
@@ -164,4 +165,43 @@ func TestUnlearnedWithoutRemoteSendsNothing(t *testing.T) {
 	defer r.Close()
 	pa.send(a.LocalAddr(), audio(0, 1, 0, 1, frame(1)))
 	waitFor(t, "the packet to be withheld", func() bool { return b.Stats().NotSent == 1 })
+}
+
+func TestRelayOverIPv6(t *testing.T) {
+	checkGoroutines(t)
+	lo6 := netip.IPv6Loopback()
+	p := newTestPool(t, 4)
+	a, err := p.Listen(lo6)
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	defer a.Close()
+	b, err := p.Listen(lo6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	pa, pb := newPhone6(t), newPhone6(t)
+	a.SetRemote(pa.addr)
+	b.SetRemote(pb.addr)
+	r := NewRelay(a, b, nil)
+	r.Start()
+	defer r.Close()
+	for i := 0; i < learnPackets; i++ {
+		pa.send(a.LocalAddr(), audio(0, uint16(i), 0, 1, frame(1)))
+		pb.recv()
+	}
+	if got := a.Stats().Learned; got != pa.addr {
+		t.Errorf("Learned = %v, want %v", got, pa.addr)
+	}
+}
+
+func newPhone6(t *testing.T) *phone {
+	t.Helper()
+	c, err := net.ListenUDP("udp6", net.UDPAddrFromAddrPort(netip.AddrPortFrom(netip.IPv6Loopback(), 0)))
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &phone{tb: t, conn: c, addr: c.LocalAddr().(*net.UDPAddr).AddrPort()}
 }
