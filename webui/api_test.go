@@ -239,7 +239,7 @@ type failingBackend struct{ webui.Backend }
 var errDisk = errors.New("bolt: disk on fire at /perm/deskline/db")
 
 func (failingBackend) ListExtensions(context.Context) ([]webui.Extension, error) { return nil, errDisk }
-func (failingBackend) Status(context.Context) (webui.Status, error)            { return webui.Status{}, errDisk }
+func (failingBackend) Status(context.Context) (webui.Status, error)              { return webui.Status{}, errDisk }
 
 func TestAPIInternalErrorIsGeneric(t *testing.T) {
 	srv, err := webui.New(webui.Options{

@@ -72,10 +72,10 @@ func newEnv(t testing.TB, setupCode string) *env {
 type reqOpt func(*http.Request)
 
 func basic(user, pw string) reqOpt { return func(r *http.Request) { r.SetBasicAuth(user, pw) } }
-func asAdmin() reqOpt             { return basic("admin", adminPassword) }
-func header(k, v string) reqOpt   { return func(r *http.Request) { r.Header.Set(k, v) } }
-func jsonBody() reqOpt            { return header("Content-Type", "application/json") }
-func from(addr string) reqOpt     { return func(r *http.Request) { r.RemoteAddr = addr } }
+func asAdmin() reqOpt              { return basic("admin", adminPassword) }
+func header(k, v string) reqOpt    { return func(r *http.Request) { r.Header.Set(k, v) } }
+func jsonBody() reqOpt             { return header("Content-Type", "application/json") }
+func from(addr string) reqOpt      { return func(r *http.Request) { r.RemoteAddr = addr } }
 func cookies(cs ...*http.Cookie) reqOpt {
 	return func(r *http.Request) {
 		for _, c := range cs {
