@@ -222,6 +222,11 @@ func TestAPIReadEndpoints(t *testing.T) {
 			t.Errorf("status[%q] = %v, want %v", k, st[k], v)
 		}
 	}
+	var typed webui.Status
+	wantJSON(t, e.api("GET", "/api/v1/status", ""), http.StatusOK, &typed)
+	if typed.Uptime != 90*time.Minute+5*time.Second || typed.Version != testVersion {
+		t.Errorf("decoded Status = %+v, want uptime 1h30m5s", typed)
+	}
 }
 
 func TestAPIEmptyListsAreArrays(t *testing.T) {

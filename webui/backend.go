@@ -157,6 +157,21 @@ func (s Status) MarshalJSON() ([]byte, error) {
 	}{plain(s), int64(s.Uptime / time.Second)})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Status) UnmarshalJSON(b []byte) error {
+	type plain Status
+	var v struct {
+		plain
+		UptimeSeconds int64 `json:"uptime_seconds"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Status(v.plain)
+	s.Uptime = time.Duration(v.UptimeSeconds) * time.Second
+	return nil
+}
+
 // Backend is the rest of the box as the panel and the API see it; appliance
 // implements it over its store and call control. Methods are called
 // concurrently from request handlers, one or a few per request, with the
