@@ -14,6 +14,7 @@ require (
 	github.com/pion/sdp/v3 v3.0.20 // indirect
 	github.com/zaf/g711 v1.4.0 // indirect
 	go.etcd.io/bbolt v1.5.0 // indirect
+	golang.org/x/crypto v0.50.0
 	golang.org/x/sync v0.20.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 )

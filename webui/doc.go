@@ -3,8 +3,31 @@
 // Server-Sent Events, sessions, CSRF protection, roles and user profiles.
 //
 // It reaches the rest of the box only through the small interfaces it declares
-// (Backend, UserStore), which appliance implements.
+// (Backend, UserStore), which appliance implements. The package webuitest
+// holds in-memory implementations of both for tests and demos.
 //
-// Imports: acd (read-only types), nothing else of Deskline's. Importers:
-// appliance.
+// # Authentication
+//
+// The panel logs users in with a form and keeps them in an in-memory session
+// (a 256-bit random id in an HttpOnly, SameSite=Strict cookie, rotated at
+// every login, expiring after Options.SessionIdle without use). Every
+// state-changing form carries the session's CSRF token.
+//
+// The API accepts either HTTP Basic credentials (for tools such as curl) or
+// the panel's session cookie; a cookie-authenticated POST, PUT or DELETE must
+// also carry the session's CSRF token in the X-CSRF-Token header (panel pages
+// publish it in <meta name="csrf-token">). Requests with a body must be sent
+// as Content-Type: application/json. Failed logins, by form or by Basic
+// credentials, are counted per account and per source address: five failures
+// within five minutes block further attempts (429) until the window has
+// passed.
+//
+// # First boot
+//
+// While no administrator exists, appliance passes a one-time
+// Options.SetupCode. Until it has been used on /setup every page redirects
+// there and the API answers 503.
+//
+// Imports: acd (read-only types), nothing else of Deskline's; of third-party
+// code only golang.org/x/crypto/argon2. Importers: appliance.
 package webui

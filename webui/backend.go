@@ -1,0 +1,203 @@
+package webui
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Errors that Backend and UserStore implementations wrap (with %w) so that
+// the panel and the API can answer with the right status. For these three the
+// error's text is shown to the user, so it should say what is wrong in their
+// words ("extension 201: not found"); any other error becomes a 500 with a
+// generic message and is only logged.
+var (
+	// ErrNotFound is returned when the named extension or user does not
+	// exist. The API answers 404.
+	ErrNotFound = errors.New("not found")
+
+	// ErrConflict is returned when creating something that already exists.
+	// The API answers 409.
+	ErrConflict = errors.New("already exists")
+
+	// ErrInvalid is returned when input breaks a rule of the box (a number
+	// in use by a queue, a password too short). The API answers 422. Prefer
+	// returning a *FieldError, whose text names the field.
+	ErrInvalid = errors.New("invalid")
+)
+
+// FieldError is an ErrInvalid about one field of the input; its text is
+// "field: problem", for example "password: must be at least 10 characters".
+type FieldError struct {
+	Field   string // the JSON name of the field
+	Problem string // what is wrong, in lower case, for the user
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
+
+// Unwrap makes errors.Is(e, ErrInvalid) true.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// Roles a User may have. Only RoleAdmin may use the panel and the API for
+// now.
+const (
+	RoleAdmin = "admin"
+	RoleUser  = "user"
+	RoleAgent = "agent"
+)
+
+// User is an account of the web panel and the API.
+type User struct {
+	Name         string `json:"name"`
+	Role         string `json:"role"`          // RoleAdmin, RoleUser or RoleAgent
+	PasswordHash string `json:"password_hash"` // from HashPassword; never served by the API
+}
+
+// UserStore keeps the panel's accounts. Its methods are called concurrently,
+// from request handlers: GetUser on every Basic-authenticated API call and
+// every login, CreateUser when the first administrator is set up, HasAdmin
+// rarely.
+type UserStore interface {
+	// GetUser returns the named user, or an error wrapping ErrNotFound.
+	GetUser(ctx context.Context, name string) (User, error)
+	// CreateUser stores a new user, or returns an error wrapping
+	// ErrConflict if one of that name exists.
+	CreateUser(ctx context.Context, u User) error
+	// HasAdmin reports whether any user has RoleAdmin.
+	HasAdmin(ctx context.Context) (bool, error)
+}
+
+// Extension is a telephone of the box as the panel shows it. Its SIP password
+// is write-only: it is set through ExtensionInput and never returned.
+type Extension struct {
+	Number     string `json:"number"`
+	Name       string `json:"name"`
+	Registered bool   `json:"registered"` // at least one live registration
+}
+
+// ExtensionInput creates or replaces an extension. On update the number comes
+// from the path (the body's number may be empty or must match), and an empty
+// Password keeps the old one.
+type ExtensionInput struct {
+	Number   string `json:"number"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// Registration is one live SIP registration (a contact binding).
+type Registration struct {
+	Extension string    `json:"extension"`
+	Contact   string    `json:"contact"`   // the Contact URI
+	Source    string    `json:"source"`    // host:port the REGISTER came from
+	Transport string    `json:"transport"` // "udp", "tcp" or "tls"
+	UserAgent string    `json:"user_agent"`
+	Expires   time.Time `json:"expires"`
+}
+
+// Call is a call in progress.
+type Call struct {
+	ID     string     `json:"id"`
+	Caller string     `json:"caller"`
+	Callee string     `json:"callee"`
+	State  string     `json:"state"` // e.g. "ringing", "answered", "held"
+	Start  time.Time  `json:"start"`
+	Answer *time.Time `json:"answer,omitempty"` // nil until answered
+}
+
+// Dispositions of a CDR.
+const (
+	DispositionAnswered  = "answered"
+	DispositionNoAnswer  = "no-answer"
+	DispositionBusy      = "busy"
+	DispositionCancelled = "cancelled"
+	DispositionFailed    = "failed"
+)
+
+// CDR is the record of one finished call.
+//
+// There is no separate billable-seconds field: Duration is already the
+// billable time (answer to end). The ringing time is Answer−Start and the
+// whole call End−Start.
+type CDR struct {
+	ID          string     `json:"id"`
+	Caller      string     `json:"caller"`
+	Callee      string     `json:"callee"`
+	Start       time.Time  `json:"start"`
+	Answer      *time.Time `json:"answer,omitempty"` // nil if never answered
+	End         time.Time  `json:"end"`
+	Duration    float64    `json:"duration"`    // seconds from Answer to End; 0 if unanswered
+	Disposition string     `json:"disposition"` // one of the Disposition constants
+}
+
+// CDRQuery selects CDRs by their Start time.
+type CDRQuery struct {
+	From  time.Time // inclusive; zero means no lower bound
+	To    time.Time // exclusive; zero means no upper bound
+	Limit int       // at most this many, newest first; always > 0 when webui asks
+}
+
+// Status is the box's state at a glance.
+type Status struct {
+	Version       string        `json:"version"`
+	Uptime        time.Duration `json:"-"` // served as "uptime_seconds"
+	Extensions    int           `json:"extensions"`
+	Registrations int           `json:"registrations"`
+	ActiveCalls   int           `json:"active_calls"`
+	SIPAddr       string        `json:"sip_addr"`
+	HTTPAddr      string        `json:"http_addr"`
+}
+
+// MarshalJSON serves Uptime as whole seconds ("uptime_seconds").
+func (s Status) MarshalJSON() ([]byte, error) {
+	type plain Status
+	return json.Marshal(struct {
+		plain
+		UptimeSeconds int64 `json:"uptime_seconds"`
+	}{plain(s), int64(s.Uptime / time.Second)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Status) UnmarshalJSON(b []byte) error {
+	type plain Status
+	var v struct {
+		plain
+		UptimeSeconds int64 `json:"uptime_seconds"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Status(v.plain)
+	s.Uptime = time.Duration(v.UptimeSeconds) * time.Second
+	return nil
+}
+
+// Backend is the rest of the box as the panel and the API see it; appliance
+// implements it over its store and call control. Methods are called
+// concurrently from request handlers, one or a few per request, with the
+// request's context. Errors should wrap ErrNotFound, ErrConflict or
+// ErrInvalid where those apply (see their docs); lists may be nil when empty.
+type Backend interface {
+	// ListExtensions returns every extension, ordered by number.
+	ListExtensions(ctx context.Context) ([]Extension, error)
+	// GetExtension returns one extension or an ErrNotFound.
+	GetExtension(ctx context.Context, number string) (Extension, error)
+	// CreateExtension validates and stores a new extension (ErrInvalid,
+	// ErrConflict) and returns it as stored.
+	CreateExtension(ctx context.Context, in ExtensionInput) (Extension, error)
+	// UpdateExtension replaces the named extension's fields (in.Number
+	// equals number); an empty in.Password keeps the old password. It
+	// returns ErrNotFound if there is no such extension.
+	UpdateExtension(ctx context.Context, number string, in ExtensionInput) (Extension, error)
+	// DeleteExtension removes an extension, or returns ErrNotFound.
+	DeleteExtension(ctx context.Context, number string) error
+	// Registrations returns the live registrations.
+	Registrations(ctx context.Context) ([]Registration, error)
+	// Calls returns the calls in progress.
+	Calls(ctx context.Context) ([]Call, error)
+	// CDRs returns finished calls matching q, newest first.
+	CDRs(ctx context.Context, q CDRQuery) ([]CDR, error)
+	// Status returns counts and addresses. An empty Version is filled from
+	// Options.Version.
+	Status(ctx context.Context) (Status, error)
+}

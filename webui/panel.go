@@ -1,0 +1,311 @@
+package webui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// pageNames are the templates under templates/, each rendered inside
+// layout.html.
+var pageNames = []string{"login", "setup", "status", "notfound"}
+
+// recentCDRs is how many finished calls the status page lists.
+const recentCDRs = 20
+
+var templateFuncs = template.FuncMap{
+	"duration": func(d time.Duration) string {
+		d = d.Truncate(time.Second)
+		days := d / (24 * time.Hour)
+		d -= days * 24 * time.Hour
+		if days > 0 {
+			return fmt.Sprintf("%dd %dh %02dm", days, d/time.Hour, d%time.Hour/time.Minute)
+		}
+		return fmt.Sprintf("%dh %02dm %02ds", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
+	},
+	"clock": func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"seconds": func(s float64) string {
+		d := time.Duration(s * float64(time.Second)).Round(time.Second)
+		return fmt.Sprintf("%d:%02d", d/time.Minute, d%time.Minute/time.Second)
+	},
+}
+
+func parsePages() (map[string]*template.Template, error) {
+	pages := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(templateFuncs).ParseFS(files, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("webui: parsing template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// pageData is what every template gets; each page uses the fields it needs.
+type pageData struct {
+	Title   string
+	Version string
+	User    string // the logged-in user, "" on the login and setup pages
+	CSRF    string // token for this page's forms
+	Error   string // shown above the content
+
+	Username       string // login: what was typed
+	MinPasswordLen int    // setup
+
+	Status     Status // status page
+	Extensions []Extension
+	Calls      []Call
+	CDRs       []CDR
+}
+
+// render executes page into a buffer and only then writes it, so that a
+// template error becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
+	d.Version = s.version
+	var buf bytes.Buffer
+	t := s.pages[page]
+	if t == nil {
+		s.serverError(w, r, fmt.Errorf("webui: no page %q", page))
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
+		s.serverError(w, r, fmt.Errorf("webui: rendering %s: %w", page, err))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("webui: panel", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "Internal error; the box's log says more.", http.StatusInternalServerError)
+}
+
+// seeOther answers a POST (or a page that is not for now) with 303.
+func seeOther(w http.ResponseWriter, r *http.Request, path string) {
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// parseForm reads a form body of at most maxBody bytes; on failure it has
+// answered.
+func parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "Form too large.", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "Malformed form.", http.StatusBadRequest)
+		}
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	if s.firstBoot() {
+		seeOther(w, r, "/setup")
+		return
+	}
+	s.render(w, r, http.StatusNotFound, "notfound", pageData{Title: "Not found"})
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
+	if s.firstBoot() {
+		seeOther(w, r, "/setup")
+		return
+	}
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
+		return
+	}
+	_, sess, ok := s.currentSession(r)
+	if !ok {
+		seeOther(w, r, "/login")
+		return
+	}
+	if sess.role != RoleAdmin {
+		http.Error(w, "This account may not use the panel.", http.StatusForbidden)
+		return
+	}
+	d := pageData{Title: "Status", User: sess.user, CSRF: sess.csrf}
+	ctx := r.Context()
+	var err error
+	if d.Status, err = s.status(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.Extensions, err = s.backend.ListExtensions(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.Calls, err = s.backend.Calls(ctx); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.CDRs, err = s.backend.CDRs(ctx, CDRQuery{Limit: recentCDRs}); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "status", d)
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if s.firstBoot() {
+		seeOther(w, r, "/setup")
+		return
+	}
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead, http.MethodPost) {
+		return
+	}
+	if r.Method != http.MethodPost {
+		if _, _, ok := s.currentSession(r); ok {
+			seeOther(w, r, "/")
+			return
+		}
+		s.render(w, r, http.StatusOK, "login", pageData{Title: "Log in", CSRF: s.preauthToken(w, r)})
+		return
+	}
+	if !parseForm(w, r) {
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("username"))
+	d := pageData{Title: "Log in", Username: name}
+	fail := func(status int, msg string) {
+		d.Error = msg
+		d.CSRF = s.preauthToken(w, r)
+		s.render(w, r, status, "login", d)
+	}
+	if !s.checkPreauth(r) {
+		fail(http.StatusForbidden, "This form had expired. Please try again.")
+		return
+	}
+	u, err := s.checkLogin(r.Context(), r, name, r.PostFormValue("password"))
+	var te *throttledError
+	switch {
+	case err == nil:
+		s.startSession(w, r, u)
+		seeOther(w, r, "/")
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", te.retryAfter())
+		fail(http.StatusTooManyRequests, fmt.Sprintf("Too many failed attempts. Try again in %s.", waitText(te.wait)))
+	case errors.Is(err, errBadCredentials):
+		fail(http.StatusForbidden, "Wrong user name or password.")
+	case errors.Is(err, errNotPermitted):
+		fail(http.StatusForbidden, "This account may not use the panel.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+// waitText says a throttling wait in words, rounded up to whole minutes.
+func waitText(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
+
+func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
+	if !s.firstBoot() {
+		seeOther(w, r, "/")
+		return
+	}
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead, http.MethodPost) {
+		return
+	}
+	d := pageData{Title: "Set up", MinPasswordLen: MinPasswordLen}
+	if r.Method != http.MethodPost {
+		d.CSRF = s.preauthToken(w, r)
+		s.render(w, r, http.StatusOK, "setup", d)
+		return
+	}
+	if !parseForm(w, r) {
+		return
+	}
+	fail := func(status int, msg string) {
+		d.Error = msg
+		d.CSRF = s.preauthToken(w, r)
+		s.render(w, r, status, "setup", d)
+	}
+	if !s.checkPreauth(r) {
+		fail(http.StatusForbidden, "This form had expired. Please try again.")
+		return
+	}
+	// Wrong codes are throttled like failed logins, per source address.
+	now := s.now()
+	key := "setup:" + sourceAddr(r)
+	if blocked, wait := s.throttle.blocked(now, key); blocked {
+		w.Header().Set("Retry-After", (&throttledError{wait}).retryAfter())
+		fail(http.StatusTooManyRequests, fmt.Sprintf("Too many wrong codes. Try again in %s.", waitText(wait)))
+		return
+	}
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	pw, confirm := r.PostFormValue("password"), r.PostFormValue("confirm")
+
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	switch {
+	case s.setupCode == "": // used by a concurrent request
+		seeOther(w, r, "/login")
+		return
+	case !tokenEqual(code, s.setupCode):
+		s.throttle.fail(now, key)
+		s.log.Info("webui: wrong setup code", "source", sourceAddr(r))
+		fail(http.StatusForbidden, "Wrong setup code.")
+		return
+	case pw != confirm:
+		fail(http.StatusUnprocessableEntity, "The two passwords differ.")
+		return
+	}
+	const admin = "admin"
+	if err := ValidatePassword(admin, pw); err != nil {
+		fail(http.StatusUnprocessableEntity, "The password "+strings.TrimPrefix(err.Error(), "password: ")+".")
+		return
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	u := User{Name: admin, Role: RoleAdmin, PasswordHash: hash}
+	err = s.users.CreateUser(r.Context(), u)
+	if errors.Is(err, ErrConflict) {
+		// An administrator exists after all: setup is over.
+		s.setupCode = ""
+		seeOther(w, r, "/login")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.setupCode = ""
+	s.throttle.forget(key)
+	s.log.Info("webui: administrator created", "user", admin, "source", sourceAddr(r))
+	s.startSession(w, r, u)
+	seeOther(w, r, "/")
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) || !parseForm(w, r) {
+		return
+	}
+	id, sess, ok := s.currentSession(r)
+	if !ok {
+		seeOther(w, r, "/login")
+		return
+	}
+	if !tokenEqual(r.PostFormValue("csrf"), sess.csrf) {
+		http.Error(w, "Missing or wrong CSRF token.", http.StatusForbidden)
+		return
+	}
+	s.endSession(w, r, id)
+	seeOther(w, r, "/login")
+}
