@@ -1,0 +1,355 @@
+package appliance
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"deskline/appliance/dialplan"
+	"deskline/appliance/sip"
+	"deskline/appliance/sip/digest"
+	"deskline/media"
+	"deskline/storage"
+	"deskline/webui"
+)
+
+// Version is the build's version, set with -ldflags "-X deskline/appliance.Version=…".
+var Version = "dev"
+
+// Appliance is the running box: the store, the media port pool, the SIP
+// server and the web panel, wired together.
+//
+// Lifecycle: New opens the store and prepares every subsystem without
+// listening; Start listens (store → media → SIP → web); Close stops in
+// reverse order, hanging up calls and saving registrations, and is safe
+// after a partial Start.
+type Appliance struct {
+	cfg Config
+	log *slog.Logger
+	out io.Writer // where first-boot and demo instructions are printed
+
+	db       *storage.DB
+	exts     *storage.Collection[extension]
+	users    *storage.Collection[webui.User]
+	bindings *storage.Collection[[]sip.Binding]
+	cdrs     *storage.Log[cdr]
+
+	pool *media.PortPool
+	sip  *sip.Server
+	web  *webui.Server
+	http *http.Server
+	hl   net.Listener
+
+	started   time.Time
+	httpAddr  string
+	setupCode string
+	now       func() time.Time
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+	cdrw      *cdrWriter
+}
+
+// New opens the data directory and prepares the box. out receives the
+// instructions a person needs (setup code, demo credentials); logs go to log.
+func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
+	a := &Appliance{cfg: cfg, log: log, out: out, now: time.Now}
+	var err error
+	if a.db, err = storage.Open(cfg.DataDir, &storage.Options{Logger: log, Migrations: migrations}); err != nil {
+		return nil, fmt.Errorf("appliance: open store in %s: %w", cfg.DataDir, err)
+	}
+	if err := a.openCollections(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	if a.pool, err = media.NewPortPool(cfg.RTPMin, cfg.RTPMax); err != nil {
+		a.db.Close()
+		return nil, fmt.Errorf("appliance: %w", err)
+	}
+	a.cdrw = newCDRWriter(a.cdrs, log)
+	dir := directory{exts: a.exts}
+	plan := dialplan.Plan{HasExtension: dir.exists}
+	a.sip, err = sip.New(sip.Options{
+		Addr:             cfg.SIPAddr,
+		Realm:            sipRealm,
+		Directory:        dir,
+		Router:           router{plan},
+		Media:            a.pool,
+		Bindings:         bindingStore{a.bindings},
+		OnCDR:            a.cdrw.write,
+		Logger:           log,
+		UserAgent:        "Deskline/" + Version,
+		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
+	})
+	if err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// migrations bring older stores up to date; version 1 is the first schema.
+var migrations = []storage.Migration{
+	{Version: 1, Name: "initial collections", Apply: func(tx *storage.Tx) error { return nil }},
+}
+
+func (a *Appliance) openCollections() (err error) {
+	if a.exts, err = storage.NewCollection[extension](a.db, "extensions"); err != nil {
+		return err
+	}
+	if a.users, err = storage.NewCollection[webui.User](a.db, "users"); err != nil {
+		return err
+	}
+	if a.bindings, err = storage.NewCollection[[]sip.Binding](a.db, "registrations"); err != nil {
+		return err
+	}
+	a.cdrs, err = storage.NewLog[cdr](a.db, "cdr")
+	return err
+}
+
+// Start bootstraps the admin account and demo data, then listens for SIP
+// and HTTP.
+func (a *Appliance) Start(ctx context.Context) error {
+	a.started = time.Now()
+	if err := a.bootstrapAdmin(ctx); err != nil {
+		return err
+	}
+	if a.cfg.Demo {
+		if err := a.demo(); err != nil {
+			return err
+		}
+	}
+	if err := a.sip.Start(); err != nil {
+		return err
+	}
+	var err error
+	a.web, err = webui.New(webui.Options{
+		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
+		Version: Version, Logger: a.log,
+	})
+	if err != nil {
+		return fmt.Errorf("appliance: %w", err)
+	}
+	if a.hl, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
+		return fmt.Errorf("appliance: http listen %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.httpAddr = a.hl.Addr().String()
+	a.http = &http.Server{
+		Handler:           a.web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		if err := a.http.Serve(a.hl); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server stopped", "err", err)
+		}
+	}()
+	a.log.Info("deskline started", "version", Version, "sip", a.sip.Addr().String(), "http", a.httpAddr, "data", a.cfg.DataDir,
+		"rtp", fmt.Sprintf("%d-%d", a.cfg.RTPMin, a.cfg.RTPMax))
+	a.printWelcome()
+	return nil
+}
+
+// Close stops everything in reverse order of Start and closes the store.
+// Calling it again returns the first call's result.
+func (a *Appliance) Close() error {
+	a.closeOnce.Do(func() { a.closeErr = a.close() })
+	return a.closeErr
+}
+
+func (a *Appliance) close() error {
+	var errs []error
+	if a.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		if err := a.http.Shutdown(ctx); err != nil {
+			a.http.Close()
+		}
+		cancel()
+		a.wg.Wait()
+	}
+	if a.sip != nil {
+		errs = append(errs, a.sip.Close())
+	}
+	if a.cdrw != nil {
+		a.cdrw.close()
+	}
+	if a.db != nil {
+		errs = append(errs, a.db.Close())
+	}
+	a.log.Info("deskline stopped")
+	return errors.Join(errs...)
+}
+
+// Run starts the box and serves until ctx is done, then shuts down.
+func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	a, err := New(cfg, log, out)
+	if err != nil {
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		a.Close()
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	return a.Close()
+}
+
+// SIPAddr and HTTPAddr are where the box listens (after Start).
+func (a *Appliance) SIPAddr() string  { return a.sip.Addr().String() }
+func (a *Appliance) HTTPAddr() string { return a.httpAddr }
+
+func digestAlgorithms(names []string) []digest.Algorithm {
+	var out []digest.Algorithm
+	for _, n := range names {
+		if n == "sha256" {
+			out = append(out, digest.SHA256)
+		} else {
+			out = append(out, digest.MD5)
+		}
+	}
+	return out
+}
+
+// router adapts the dial plan to the SIP server.
+type router struct{ p dialplan.Plan }
+
+func (r router) Route(caller, dialled string) sip.Target {
+	d := r.p.Resolve(caller, dialled)
+	if d.Kind == dialplan.Extension {
+		return sip.Target{Kind: sip.TargetExtension, Extension: d.Extension}
+	}
+	return sip.Target{Kind: sip.TargetNone}
+}
+
+// bindingStore keeps the registrar's bindings under one key.
+type bindingStore struct {
+	c *storage.Collection[[]sip.Binding]
+}
+
+func (b bindingStore) SaveBindings(list []sip.Binding) error { return b.c.Put("current", list) }
+
+func (b bindingStore) LoadBindings() ([]sip.Binding, error) {
+	list, err := b.c.Get("current")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return list, err
+}
+
+// createExtension validates and stores a new extension.
+func (a *Appliance) createExtension(number, name, password string) (extension, error) {
+	if err := checkNumber(number); err != nil {
+		return extension{}, err
+	}
+	if err := checkName(name); err != nil {
+		return extension{}, err
+	}
+	if err := checkSIPPassword(number, password); err != nil {
+		return extension{}, err
+	}
+	now := a.now()
+	e := extension{Number: number, Name: name, HA1: ha1s(number, password), Created: now, Updated: now}
+	if err := a.exts.Create(number, e); err != nil {
+		return extension{}, err
+	}
+	a.log.Info("extension created", "number", number, "name", name)
+	return e, nil
+}
+
+// randomCode returns n characters from an alphabet without look-alikes.
+func randomCode(n int) string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789abcdefghijkmnpqrstuvwxyz"
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// bootstrapAdmin makes sure the panel can be reached safely: an admin from
+// DESKLINE_ADMIN_PASSWORD, or a one-time setup code. Never a default password.
+func (a *Appliance) bootstrapAdmin(ctx context.Context) error {
+	us := userStore{a.users}
+	has, err := us.HasAdmin(ctx)
+	if err != nil {
+		return fmt.Errorf("appliance: reading users: %w", err)
+	}
+	if has {
+		return nil
+	}
+	if pw := a.cfg.AdminPassword; pw != "" {
+		if len(pw) < 10 || strings.EqualFold(pw, "admin") {
+			return errors.New("appliance: DESKLINE_ADMIN_PASSWORD must be at least 10 characters")
+		}
+		hash, err := webui.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		if err := us.CreateUser(ctx, webui.User{Name: "admin", Role: "admin", PasswordHash: hash}); err != nil {
+			return fmt.Errorf("appliance: creating admin: %w", err)
+		}
+		a.log.Info("admin user created from DESKLINE_ADMIN_PASSWORD")
+		return nil
+	}
+	c := strings.ToUpper(randomCode(12))
+	a.setupCode = c[:4] + "-" + c[4:8] + "-" + c[8:]
+	a.log.Warn("first boot: no admin yet; open the web panel and enter the setup code", "setup_code", a.setupCode)
+	return nil
+}
+
+// printWelcome tells the person at the console how to get in.
+func (a *Appliance) printWelcome() {
+	host := a.httpAddr
+	if h, p, err := net.SplitHostPort(host); err == nil && (h == "" || h == "::" || h == "0.0.0.0") {
+		host = "<this box's address>:" + p
+	}
+	fmt.Fprintf(a.out, "\nDeskline %s is running.\n  Web panel: http://%s/\n  SIP:       %s (UDP and TCP)\n", Version, host, a.sip.Addr())
+	if a.setupCode != "" {
+		fmt.Fprintf(a.out, "  First boot: open http://%s/setup and enter the one-time setup code %s to set the admin password.\n", host, a.setupCode)
+	} else {
+		fmt.Fprintf(a.out, "  Log in as admin with your admin password.\n")
+	}
+	if a.cfg.Demo {
+		if f, err := a.db.OpenFile(demoFile); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(f, 4096))
+			f.Close()
+			fmt.Fprintf(a.out, "  Demo phones (register them on %s):\n%s", a.sip.Addr(), b)
+		}
+	}
+	fmt.Fprintln(a.out)
+}
+
+const demoFile = "demo-extensions.txt"
+
+// demo fills an empty store with three extensions and writes their
+// credentials to a file in the data directory (mode 0600), so that every
+// `make run` can print them again.
+func (a *Appliance) demo() error {
+	n, err := a.exts.Len()
+	if err != nil || n > 0 {
+		return err
+	}
+	var b strings.Builder
+	for _, d := range []struct{ num, name string }{{"1001", "Alice"}, {"1002", "Bob"}, {"1003", "Carol"}} {
+		pw := randomCode(16)
+		if _, err := a.createExtension(d.num, d.name, pw); err != nil {
+			return fmt.Errorf("appliance: demo extension %s: %w", d.num, err)
+		}
+		fmt.Fprintf(&b, "    %s (%s)  user %s  password %s\n", d.num, d.name, d.num, pw)
+	}
+	return a.db.WriteFile(demoFile, strings.NewReader(b.String()))
+}

@@ -1,0 +1,202 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"deskline/storage"
+	"deskline/webui"
+)
+
+// backend is the web panel's view of the box (webui.Backend).
+type backend struct{ a *Appliance }
+
+var _ webui.Backend = backend{}
+
+// webErr maps store and validation errors onto the panel's kinds.
+func webErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errInvalid):
+		return fmt.Errorf("%w: %s", webui.ErrInvalid, strings.TrimPrefix(err.Error(), errInvalid.Error()+": "))
+	case errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("%w: %v", webui.ErrNotFound, err)
+	case errors.Is(err, storage.ErrExists):
+		return fmt.Errorf("%w: %v", webui.ErrConflict, err)
+	}
+	return err
+}
+
+func (b backend) view(e extension) webui.Extension {
+	_, reg := b.a.sip.RegistrationOf(e.Number)
+	return webui.Extension{Number: e.Number, Name: e.Name, Registered: reg}
+}
+
+func (b backend) ListExtensions(ctx context.Context) ([]webui.Extension, error) {
+	list, err := b.a.exts.List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webui.Extension, 0, len(list))
+	for _, e := range list {
+		out = append(out, b.view(e))
+	}
+	return out, nil
+}
+
+func (b backend) GetExtension(ctx context.Context, number string) (webui.Extension, error) {
+	e, err := b.a.exts.Get(number)
+	if err != nil {
+		return webui.Extension{}, webErr(err)
+	}
+	return b.view(e), nil
+}
+
+func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
+	e, err := b.a.createExtension(in.Number, in.Name, in.Password)
+	if err != nil {
+		return webui.Extension{}, webErr(err)
+	}
+	return b.view(e), nil
+}
+
+func (b backend) UpdateExtension(ctx context.Context, number string, in webui.ExtensionInput) (webui.Extension, error) {
+	if in.Number != "" && in.Number != number {
+		return webui.Extension{}, webErr(invalidf("number: cannot be changed (delete and create instead)"))
+	}
+	if err := checkName(in.Name); err != nil {
+		return webui.Extension{}, webErr(err)
+	}
+	if in.Password != "" {
+		if err := checkSIPPassword(number, in.Password); err != nil {
+			return webui.Extension{}, webErr(err)
+		}
+	}
+	var out extension
+	err := b.a.exts.Update(number, func(e *extension) error {
+		e.Name = in.Name
+		if in.Password != "" {
+			e.HA1 = ha1s(number, in.Password)
+		}
+		e.Updated = b.a.now()
+		out = *e
+		return nil
+	})
+	if err != nil {
+		return webui.Extension{}, webErr(err)
+	}
+	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
+	return b.view(out), nil
+}
+
+func (b backend) DeleteExtension(ctx context.Context, number string) error {
+	if err := b.a.exts.Delete(number); err != nil {
+		return webErr(err)
+	}
+	b.a.sip.Unregister(number)
+	b.a.log.Info("extension deleted", "number", number)
+	return nil
+}
+
+func (b backend) Registrations(ctx context.Context) ([]webui.Registration, error) {
+	var out []webui.Registration
+	for _, r := range b.a.sip.Registrations() {
+		out = append(out, webui.Registration{
+			Extension: r.AOR, Contact: r.Contact, Source: r.Source,
+			Transport: r.Transport, UserAgent: r.UserAgent, Expires: r.Expires,
+		})
+	}
+	return out, nil
+}
+
+func (b backend) Calls(ctx context.Context) ([]webui.Call, error) {
+	var out []webui.Call
+	for _, c := range b.a.sip.Calls() {
+		wc := webui.Call{ID: c.ID, Caller: c.Caller, Callee: c.Callee, State: c.State, Start: c.Start}
+		if !c.Answer.IsZero() {
+			t := c.Answer
+			wc.Answer = &t
+		}
+		out = append(out, wc)
+	}
+	return out, nil
+}
+
+func (b backend) CDRs(ctx context.Context, q webui.CDRQuery) ([]webui.CDR, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	var recs []storage.Record[cdr]
+	var err error
+	if q.From.IsZero() && q.To.IsZero() {
+		recs, err = b.a.cdrs.Last(limit)
+	} else {
+		to := q.To
+		if to.IsZero() {
+			to = time.Now().Add(24 * time.Hour)
+		}
+		err = b.a.cdrs.Range(q.From, to, func(r storage.Record[cdr]) bool {
+			recs = append(recs, r)
+			return len(recs) < limit
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webui.CDR, 0, len(recs))
+	for _, r := range recs {
+		c := r.Value
+		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Start: c.Start, End: c.End,
+			Duration: c.duration().Seconds(), Disposition: c.Disposition}
+		if !c.Answer.IsZero() {
+			t := c.Answer
+			wc.Answer = &t
+		}
+		out = append(out, wc)
+	}
+	return out, nil
+}
+
+func (b backend) Status(ctx context.Context) (webui.Status, error) {
+	n, err := b.a.exts.Len()
+	if err != nil {
+		return webui.Status{}, err
+	}
+	return webui.Status{
+		Version: Version, Uptime: time.Since(b.a.started),
+		Extensions: n, Registrations: len(b.a.sip.Registrations()), ActiveCalls: len(b.a.sip.Calls()),
+		SIPAddr: b.a.sip.Addr().String(), HTTPAddr: b.a.httpAddr,
+	}, nil
+}
+
+// userStore keeps the panel's users in the store (webui.UserStore).
+type userStore struct {
+	users *storage.Collection[webui.User]
+}
+
+func (u userStore) GetUser(ctx context.Context, name string) (webui.User, error) {
+	usr, err := u.users.Get(name)
+	return usr, webErr(err)
+}
+
+func (u userStore) CreateUser(ctx context.Context, usr webui.User) error {
+	return webErr(u.users.Create(usr.Name, usr))
+}
+
+func (u userStore) HasAdmin(ctx context.Context) (bool, error) {
+	list, err := u.users.List()
+	if err != nil {
+		return false, err
+	}
+	for _, usr := range list {
+		if usr.Role == "admin" {
+			return true, nil
+		}
+	}
+	return false, nil
+}

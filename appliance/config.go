@@ -1,0 +1,115 @@
+package appliance
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Config is everything the daemon is started with. Each field has a flag
+// and an environment variable; a flag given on the command line wins over
+// the environment, which wins over the default.
+type Config struct {
+	DataDir  string     // -data, DESKLINE_DATA: where the store and files live
+	SIPAddr  string     // -sip, DESKLINE_SIP: UDP and TCP listen address
+	HTTPAddr string     // -http, DESKLINE_HTTP: web panel and /api/v1
+	RTPMin   int        // -rtp MIN-MAX, DESKLINE_RTP: even port range for media
+	RTPMax   int        //
+	LogLevel slog.Level // -log-level, DESKLINE_LOG_LEVEL: debug, info, warn, error
+	Demo     bool       // -demo, DESKLINE_DEMO: on an empty store, create demo extensions
+	// SIPDigest (-sip-digest, DESKLINE_SIP_DIGEST) lists the digest
+	// algorithms challenged, in order: "md5" (default), "sha256,md5", "sha256".
+	SIPDigest []string
+
+	// AdminPassword (DESKLINE_ADMIN_PASSWORD only, never a flag: flags show
+	// in process lists) creates user "admin" when the store has no admin.
+	AdminPassword string
+}
+
+// DefaultConfig is what a box runs with when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:   "/perm/deskline",
+		SIPAddr:   ":5060",
+		HTTPAddr:  ":8080",
+		RTPMin:    10000,
+		RTPMax:    20000,
+		LogLevel:  slog.LevelInfo,
+		SIPDigest: []string{"md5"},
+	}
+}
+
+// ParseConfig reads flags from args (without the program name) over the
+// environment given by getenv, over DefaultConfig. Usage errors and -help
+// write to out.
+func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("deskline", flag.ContinueOnError)
+	fs.SetOutput(out)
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	data := fs.String("data", env("DESKLINE_DATA", c.DataDir), "data directory (store, voicemail, recordings) [$DESKLINE_DATA]")
+	sipAddr := fs.String("sip", env("DESKLINE_SIP", c.SIPAddr), "SIP listen address, UDP and TCP [$DESKLINE_SIP]")
+	httpAddr := fs.String("http", env("DESKLINE_HTTP", c.HTTPAddr), "web panel and API listen address [$DESKLINE_HTTP]")
+	rtp := fs.String("rtp", env("DESKLINE_RTP", fmt.Sprintf("%d-%d", c.RTPMin, c.RTPMax)), "RTP port range MIN-MAX, even ports [$DESKLINE_RTP]")
+	level := fs.String("log-level", env("DESKLINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error [$DESKLINE_LOG_LEVEL]")
+	digestAlgs := fs.String("sip-digest", env("DESKLINE_SIP_DIGEST", "md5"), "SIP digest algorithms challenged, in order: md5, sha256,md5 or sha256 [$DESKLINE_SIP_DIGEST]")
+	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
+	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo = *data, *sipAddr, *httpAddr, *demo
+	c.AdminPassword = getenv("DESKLINE_ADMIN_PASSWORD")
+	var err error
+	if c.RTPMin, c.RTPMax, err = parseRTPRange(*rtp); err != nil {
+		return c, err
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return c, fmt.Errorf("-log-level %q: want debug, info, warn or error", *level)
+	}
+	c.SIPDigest = nil
+	for _, a := range strings.Split(*digestAlgs, ",") {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "md5" && a != "sha256" || slices.Contains(c.SIPDigest, a) {
+			return c, fmt.Errorf("-sip-digest %q: want md5, sha256 or both, comma-separated", *digestAlgs)
+		}
+		c.SIPDigest = append(c.SIPDigest, a)
+	}
+	if c.DataDir == "" {
+		return c, errors.New("-data must not be empty")
+	}
+	return c, nil
+}
+
+func parseRTPRange(s string) (lo, hi int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, 0, fmt.Errorf("-rtp %q: want MIN-MAX, e.g. 10000-20000", s)
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	switch {
+	case err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("-rtp %q: want MIN-MAX, e.g. 10000-20000", s)
+	case lo < 1024 || hi > 65534 || lo > hi:
+		return 0, 0, fmt.Errorf("-rtp %q: want 1024 <= MIN <= MAX <= 65534", s)
+	case lo%2 != 0:
+		return 0, 0, fmt.Errorf("-rtp %q: MIN must be even (RTP uses even ports)", s)
+	case hi-lo < 2:
+		return 0, 0, fmt.Errorf("-rtp %q: the range holds no call; give at least 4 ports", s)
+	}
+	return lo, hi, nil
+}

@@ -1,0 +1,46 @@
+package appliance
+
+import (
+	"io"
+	"log/slog"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"DESKLINE_HTTP": "127.0.0.1:9999", "DESKLINE_RTP": "20000-20100", "DESKLINE_ADMIN_PASSWORD": "pw"}
+	getenv := func(k string) string { return env[k] }
+	c, err := ParseConfig([]string{"-data", "/tmp/x", "-sip", "127.0.0.1:5070", "-log-level", "debug"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/tmp/x" || c.SIPAddr != "127.0.0.1:5070" || c.HTTPAddr != "127.0.0.1:9999" ||
+		c.RTPMin != 20000 || c.RTPMax != 20100 || c.LogLevel != slog.LevelDebug || c.AdminPassword != "pw" {
+		t.Errorf("ParseConfig = %+v", c)
+	}
+	if c, err := ParseConfig([]string{"-sip-digest", "SHA256, md5"}, getenv, io.Discard); err != nil || !reflect.DeepEqual(c.SIPDigest, []string{"sha256", "md5"}) {
+		t.Errorf("-sip-digest: %v, %v", c.SIPDigest, err)
+	}
+	// A flag wins over the environment.
+	c, err = ParseConfig([]string{"-http", ":1"}, getenv, io.Discard)
+	if err != nil || c.HTTPAddr != ":1" {
+		t.Errorf("flag over env: %+v, %v", c, err)
+	}
+	d, err := ParseConfig(nil, func(string) string { return "" }, io.Discard)
+	if err != nil || !reflect.DeepEqual(d, DefaultConfig()) {
+		t.Errorf("defaults: %+v, %v", d, err)
+	}
+}
+
+func TestParseConfigErrors(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, args := range [][]string{
+		{"-rtp", "10001-20000"}, {"-rtp", "20000-10000"}, {"-rtp", "abc"}, {"-rtp", "80-100"},
+		{"-rtp", "10000-10001"}, {"-log-level", "loud"}, {"-data", ""}, {"stray"}, {"-nope"}, {"-sip-digest", "sha1"}, {"-sip-digest", "md5,md5"},
+	} {
+		if _, err := ParseConfig(args, none, io.Discard); err == nil {
+			t.Errorf("ParseConfig(%q) succeeded, want error", strings.Join(args, " "))
+		}
+	}
+}

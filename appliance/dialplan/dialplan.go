@@ -1,0 +1,76 @@
+// Package dialplan decides what a dialled string means: an extension today;
+// feature codes, queues, IVR flows and outbound routes as they arrive. Every
+// decision is a pure function of configuration (and, later, time), so it is
+// tested with tables and never touches SIP.
+package dialplan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind is what a dialled string resolved to.
+type Kind uint8
+
+const (
+	Unknown   Kind = iota // nothing matches: the caller hears "not found"
+	Extension             // a local extension
+)
+
+// Destination is the result of resolving a dialled string.
+type Destination struct {
+	Kind      Kind
+	Extension string // for Kind == Extension
+}
+
+// Plan resolves dialled strings. The zero value resolves nothing.
+type Plan struct {
+	// HasExtension reports whether an extension with this number exists. It
+	// is called on every Resolve and may be called concurrently.
+	HasExtension func(number string) bool
+}
+
+// Resolve tells where a call from caller to dialled should go. Visual
+// separators phones sometimes send (spaces, dashes, dots) are ignored.
+func (p Plan) Resolve(caller, dialled string) Destination {
+	d := normalize(dialled)
+	if p.HasExtension != nil && ValidExtensionNumber(d) == nil && p.HasExtension(d) {
+		return Destination{Kind: Extension, Extension: d}
+	}
+	return Destination{Kind: Unknown}
+}
+
+func normalize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '(', ')':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// ErrInvalidNumber is wrapped by ValidExtensionNumber's errors.
+var ErrInvalidNumber = errors.New("invalid number")
+
+// reserved numbers can never be extensions: emergency numbers must always
+// reach the outside world.
+var reserved = map[string]bool{"112": true, "911": true, "999": true, "000": true, "110": true, "117": true, "118": true, "144": true, "15": true, "17": true, "18": true}
+
+// ValidExtensionNumber checks that a string can be an extension number:
+// 2 to 6 digits, not starting with 0 (kept for outside lines) and not an
+// emergency number.
+func ValidExtensionNumber(n string) error {
+	switch {
+	case len(n) < 2 || len(n) > 6:
+		return fmt.Errorf("%w: an extension number has 2 to 6 digits", ErrInvalidNumber)
+	case strings.Trim(n, "0123456789") != "":
+		return fmt.Errorf("%w: an extension number has only digits", ErrInvalidNumber)
+	case n[0] == '0':
+		return fmt.Errorf("%w: an extension number cannot start with 0 (kept for outside lines)", ErrInvalidNumber)
+	case reserved[n]:
+		return fmt.Errorf("%w: %s is an emergency number", ErrInvalidNumber, n)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package appliance_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"deskline/appliance"
+)
+
+const adminPassword = "test-admin-password-1"
+
+// box is a running appliance for a test, on loopback with ports of its own.
+type box struct {
+	a    *appliance.Appliance
+	cfg  appliance.Config
+	logs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBox starts an appliance on dataDir (a new temp dir when empty) and
+// sipAddr ("127.0.0.1:0" when empty). It is closed when the test ends; its
+// log is printed if the test failed.
+func startBox(t *testing.T, dataDir, sipAddr string) *box {
+	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	if sipAddr == "" {
+		sipAddr = "127.0.0.1:0"
+	}
+	cfg := appliance.DefaultConfig()
+	cfg.DataDir, cfg.SIPAddr, cfg.HTTPAddr = dataDir, sipAddr, "127.0.0.1:0"
+	cfg.RTPMin, cfg.RTPMax = 40000, 44998
+	cfg.AdminPassword = adminPassword
+	cfg.LogLevel = slog.LevelDebug
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := appliance.New(cfg, log, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	b := &box{a: a, cfg: cfg, logs: logs}
+	t.Cleanup(func() {
+		b.a.Close()
+		if t.Failed() {
+			t.Logf("appliance log:\n%s", logs.String())
+		}
+	})
+	return b
+}
+
+// stop closes the box before the test ends (for restart tests).
+func (b *box) stop(t *testing.T) {
+	t.Helper()
+	if err := b.a.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+func (b *box) sip() string { return b.a.SIPAddr() }
+
+// api calls /api/v1 as admin with HTTP Basic, like an installer's script.
+func (b *box) api(t *testing.T, method, path string, body any) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		switch v := body.(type) {
+		case string:
+			r = strings.NewReader(v)
+		default:
+			j, _ := json.Marshal(v)
+			r = bytes.NewReader(j)
+		}
+	}
+	req, err := http.NewRequest(method, "http://"+b.a.HTTPAddr()+"/api/v1"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth("admin", adminPassword)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, _ := io.ReadAll(res.Body)
+	return res.StatusCode, out
+}
+
+// addExtension creates an extension through the API.
+func (b *box) addExtension(t *testing.T, number, name, password string) {
+	t.Helper()
+	code, body := b.api(t, "POST", "/extensions", map[string]string{"number": number, "name": name, "password": password})
+	if code != http.StatusCreated {
+		t.Fatalf("POST /extensions %s = %d %s", number, code, body)
+	}
+}
+
+type cdrJSON struct {
+	Caller      string     `json:"caller"`
+	Callee      string     `json:"callee"`
+	Start       time.Time  `json:"start"`
+	Answer      *time.Time `json:"answer"`
+	End         time.Time  `json:"end"`
+	Duration    float64    `json:"duration"`
+	Disposition string     `json:"disposition"`
+}
+
+// waitCDR polls the API until a CDR for caller→callee shows up.
+func (b *box) waitCDR(t *testing.T, caller, callee string) cdrJSON {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		code, body := b.api(t, "GET", "/cdr", nil)
+		if code != 200 {
+			t.Fatalf("GET /cdr = %d %s", code, body)
+		}
+		var list []cdrJSON
+		if err := json.Unmarshal(body, &list); err != nil {
+			t.Fatalf("GET /cdr: %v: %s", err, body)
+		}
+		for _, c := range list {
+			if c.Caller == caller && c.Callee == callee {
+				return c
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no CDR for %s -> %s", caller, callee)
+	return cdrJSON{}
+}
+
+// freeSIPAddr returns a loopback address whose UDP and TCP ports are free.
+func freeSIPAddr(t *testing.T) string {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		u, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := u.LocalAddr().String()
+		l, err := net.Listen("tcp", addr)
+		u.Close()
+		if err == nil {
+			l.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port")
+	return ""
+}

@@ -1,0 +1,728 @@
+package sip
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"deskline/media"
+	"deskline/media/sdp"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Disposition is how a call ended, as the CDR records it.
+type Disposition string
+
+const (
+	Answered  Disposition = "answered"
+	NoAnswer  Disposition = "no-answer"
+	Busy      Disposition = "busy"
+	Cancelled Disposition = "cancelled"
+	Failed    Disposition = "failed"
+)
+
+// CallRecord describes a finished call.
+type CallRecord struct {
+	ID          string
+	Caller      string
+	Callee      string
+	Dialled     string
+	Start       time.Time
+	Answer      time.Time // zero when never answered
+	End         time.Time
+	Disposition Disposition
+	Cause       int    // the final SIP status towards the caller (200 when answered)
+	HangupBy    string // "caller", "callee" or "system"; empty when never answered
+}
+
+// CallInfo is a call in progress.
+type CallInfo struct {
+	ID     string
+	Caller string
+	Callee string
+	State  string // the callee leg's state: trying, ringing, established…
+	Start  time.Time
+	Answer time.Time
+}
+
+// codecPreference is the order in which we pick codecs from an offer we
+// generate; offers we receive keep the offerer's order.
+var codecPreference = []string{"PCMU", "PCMA"}
+
+type legSide uint8
+
+const (
+	sideCaller legSide = iota // A: the phone that sent us the INVITE (we are UAS)
+	sideCallee                // B: the phone we sent an INVITE to (we are UAC)
+)
+
+func (l legSide) String() string {
+	if l == sideCaller {
+		return "caller"
+	}
+	return "callee"
+}
+
+// leg is one side of a call. Its fields are guarded by the call's mutex.
+type leg struct {
+	side   legSide
+	state  LegState
+	media  *media.Session
+	neg    sdp.Negotiated
+	origin sdp.OriginState
+	offer  *sdp.Session // what the peer offered (caller leg) — for re-answers
+	srv    *sipgo.DialogServerSession
+	cli    *sipgo.DialogClientSession
+	dlgID  string
+}
+
+// call is two legs and the relay between them.
+type call struct {
+	id      string
+	s       *Server
+	caller  string
+	callee  string
+	dialled string
+
+	mu          sync.Mutex
+	a, b        leg
+	start       time.Time
+	answer      time.Time
+	relay       *media.Relay
+	ended       bool
+	stopRinging context.CancelFunc // cancels the callee's INVITE while it rings
+	cause       int
+	disposition Disposition
+	hangupBy    string
+	done        chan struct{}
+}
+
+// move changes a leg's state if the transition is allowed. Call with c.mu held.
+func (c *call) move(l *leg, to LegState) bool {
+	if !canMove(l.state, to) {
+		c.s.log.Error("refused leg transition", "call", c.id, "leg", l.side, "from", l.state, "to", to)
+		return false
+	}
+	l.state = to
+	return true
+}
+
+// callTable indexes calls by id, by dialog and by extension (for busy).
+type callTable struct {
+	mu      sync.Mutex
+	byID    map[string]*call
+	byDlg   map[string]dlgRef
+	byExt   map[string]int
+	running sync.WaitGroup
+}
+
+type dlgRef struct {
+	c    *call
+	side legSide
+}
+
+func newCallTable() *callTable {
+	return &callTable{byID: map[string]*call{}, byDlg: map[string]dlgRef{}, byExt: map[string]int{}}
+}
+
+// reserve marks both extensions busy and registers the call, unless the
+// callee is already in a call.
+func (t *callTable) reserve(c *call) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.byExt[c.callee] > 0 || c.caller == c.callee {
+		return false
+	}
+	t.byID[c.id] = c
+	t.byExt[c.caller]++
+	t.byExt[c.callee]++
+	t.running.Add(1)
+	return true
+}
+
+func (t *callTable) release(c *call) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, ok := t.byID[c.id]; !ok {
+		return
+	}
+	delete(t.byID, c.id)
+	for _, e := range []string{c.caller, c.callee} {
+		if t.byExt[e]--; t.byExt[e] <= 0 {
+			delete(t.byExt, e)
+		}
+	}
+	for k, r := range t.byDlg {
+		if r.c == c {
+			delete(t.byDlg, k)
+		}
+	}
+	t.running.Done()
+}
+
+func (t *callTable) addDialog(id string, c *call, side legSide) {
+	t.mu.Lock()
+	t.byDlg[id] = dlgRef{c, side}
+	t.mu.Unlock()
+}
+
+// match finds the call and leg a mid-dialog request belongs to.
+func (t *callTable) match(req *sip.Request) (dlgRef, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, err := sip.DialogIDFromRequestUAS(req); err == nil {
+		if r, ok := t.byDlg[id]; ok && r.side == sideCaller {
+			return r, true
+		}
+	}
+	if id, err := sip.DialogIDFromRequestUAC(req); err == nil {
+		if r, ok := t.byDlg[id]; ok && r.side == sideCallee {
+			return r, true
+		}
+	}
+	return dlgRef{}, false
+}
+
+func (t *callTable) list() []*call {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]*call, 0, len(t.byID))
+	for _, c := range t.byID {
+		out = append(out, c)
+	}
+	return out
+}
+
+func (t *callTable) hangupAll(s *Server) {
+	for _, c := range t.list() {
+		c.hangup(nil, "system")
+	}
+}
+
+func (t *callTable) wait() { t.running.Wait() }
+
+// Calls returns the calls in progress, oldest first.
+func (s *Server) Calls() []CallInfo {
+	var out []CallInfo
+	for _, c := range s.calls.list() {
+		c.mu.Lock()
+		out = append(out, CallInfo{ID: c.id, Caller: c.caller, Callee: c.callee, State: c.b.state.String(), Start: c.start, Answer: c.answer})
+		c.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// newOrigin starts an o= line of ours: a random session id, version 1.
+func newOrigin() sdp.OriginState {
+	var b [8]byte
+	rand.Read(b[:])
+	return sdp.OriginState{ID: binary.BigEndian.Uint64(b[:]) >> 2, Version: 1}
+}
+
+func newID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// handleInvite runs a new call from start to the caller's ACK, in the
+// INVITE's own goroutine. In-dialog INVITEs (re-INVITEs) go to handleReinvite.
+func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		s.handleReinvite(req, tx)
+		return
+	}
+	user, ok := s.authenticate(req, tx)
+	if !ok {
+		return
+	}
+	if from := req.From(); from == nil || from.Address.User != user {
+		s.respond(tx, req, 403, "Forbidden")
+		return
+	}
+	if req.Contact() == nil {
+		s.respond(tx, req, 400, "Missing Contact")
+		return
+	}
+	offer, negA, ok := s.readOffer(req, tx)
+	if !ok {
+		return
+	}
+	dialled := req.Recipient.User
+	target := s.o.Router.Route(user, dialled)
+	if target.Kind != TargetExtension {
+		s.log.Info("call to unknown number", "caller", user, "dialled", dialled)
+		s.respond(tx, req, 404, "Not Found")
+		return
+	}
+	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
+	binding, registered := s.reg.lookup(target.Extension)
+	if !registered {
+		s.respond(tx, req, 480, "Temporarily Unavailable")
+		s.cdr(c, NoAnswer, 480)
+		return
+	}
+	if !s.calls.reserve(c) {
+		s.respond(tx, req, 486, "Busy Here")
+		s.cdr(c, Busy, 486)
+		return
+	}
+	defer s.calls.release(c)
+	c.run(req, tx, offer, negA, binding)
+}
+
+// readOffer parses an INVITE's SDP offer and picks a codec from it. When it
+// cannot, it answers the INVITE (400 for a malformed body, 488 when nothing
+// is acceptable) and returns ok=false.
+func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction) (*sdp.Session, sdp.Negotiated, bool) {
+	offer, err := sdp.Parse(req.Body())
+	if err != nil {
+		s.log.Info("bad offer", "source", req.Source(), "err", err)
+		s.respond(tx, req, 400, "Bad SDP")
+		return nil, sdp.Negotiated{}, false
+	}
+	n, err := sdp.Negotiate(offer, codecPreference)
+	if err != nil {
+		s.respond(tx, req, 488, "Not Acceptable Here")
+		return nil, sdp.Negotiated{}, false
+	}
+	return offer, n, true
+}
+
+// run is the life of a call until the caller's ACK; afterwards the call
+// lives on in its relay and ends through hangup (BYE from either side).
+func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, bnd Binding) {
+	s := c.s
+	log := s.log.With("call", c.id, "caller", c.caller, "callee", c.callee)
+	dlg, err := s.dlgUA.ReadInvite(req, tx)
+	if err != nil {
+		log.Warn("invite not readable as dialog", "err", err)
+		s.respond(tx, req, 400, "Bad Request")
+		c.finish(Failed, 400, "")
+		return
+	}
+	c.mu.Lock()
+	c.a = leg{side: sideCaller, srv: dlg, neg: negA, offer: offer, dlgID: dlg.ID, origin: newOrigin()}
+	c.move(&c.a, LegTrying)
+	c.b = leg{side: sideCallee, origin: newOrigin()}
+	c.mu.Unlock()
+	s.calls.addDialog(dlg.ID, c, sideCaller)
+
+	fail := func(code int, reason string, d Disposition) {
+		c.respondA(code, reason, nil)
+		c.finish(d, code, "")
+	}
+
+	uri, dst, err := bindingTarget(bnd)
+	if err != nil {
+		log.Error("binding unusable", "err", err)
+		fail(480, "Temporarily Unavailable", Failed)
+		return
+	}
+	srcA := sourceOf(req)
+	mA, err := s.o.Media.Listen(s.localIP(srcA.Addr()))
+	if err != nil {
+		log.Error("no media port for caller", "err", err)
+		fail(503, "Service Unavailable", Failed)
+		return
+	}
+	mB, err := s.o.Media.Listen(s.localIP(dst.Addr()))
+	if err != nil {
+		mA.Close()
+		log.Error("no media port for callee", "err", err)
+		fail(503, "Service Unavailable", Failed)
+		return
+	}
+	c.mu.Lock()
+	c.a.media, c.b.media = mA, mB
+	c.mu.Unlock()
+	applyNegotiated(mA, negA)
+
+	// Offer the callee the caller's codec first, so the relay rarely transcodes.
+	prefs := []string{negA.Encoding}
+	for _, p := range codecPreference {
+		if p != negA.Encoding {
+			prefs = append(prefs, p)
+		}
+	}
+	offerB := sdp.NewOffer(sdp.OfferParams{
+		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version,
+	})
+	inv := sip.NewRequest(sip.INVITE, uri)
+	inv.SetDestination(dst.String())
+	inv.SetTransport(bnd.Transport)
+	inv.SetBody(offerB.Marshal())
+	inv.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	from := sip.FromHeader{DisplayName: s.o.Directory.DisplayName(c.caller), Address: sip.Uri{Scheme: "sip", User: c.caller, Host: s.localIP(dst.Addr()).String()}}
+	from.Params = sip.NewParams()
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	to := sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: c.callee, Host: s.localIP(dst.Addr()).String()}}
+	contact := s.contactFor(dst, bnd.Transport)
+	inv.AppendHeader(&from)
+	inv.AppendHeader(&to)
+	inv.AppendHeader(&contact)
+	inv.AppendHeader(sip.NewHeader("User-Agent", s.o.UserAgent))
+	inv.AppendHeader(sip.NewHeader("Allow", allowed))
+
+	ctx, cancel := context.WithTimeout(dlg.Context(), s.o.NoAnswerTimeout)
+	defer cancel()
+	c.mu.Lock()
+	c.stopRinging = cancel
+	c.mu.Unlock()
+	cli, err := s.dlgUA.WriteInvite(ctx, inv)
+	if err != nil {
+		log.Warn("invite to callee not sent", "err", err)
+		fail(480, "Temporarily Unavailable", Failed)
+		return
+	}
+	c.mu.Lock()
+	c.b.cli = cli
+	c.move(&c.b, LegTrying)
+	c.mu.Unlock()
+
+	ringing := false
+	err = cli.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
+		if (r.StatusCode == 180 || r.StatusCode == 183) && !ringing {
+			ringing = true
+			c.mu.Lock()
+			c.move(&c.b, LegRinging)
+			c.move(&c.a, LegRinging)
+			c.mu.Unlock()
+			c.respondA(180, "Ringing", nil)
+		}
+		return nil
+	}})
+	if err != nil {
+		c.unanswered(err, dlg, log)
+		return
+	}
+
+	// The callee answered.
+	ans, err := sdp.Parse(cli.InviteResponse.Body())
+	var negB sdp.Negotiated
+	if err == nil {
+		negB, err = sdp.Negotiate(ans, prefs)
+	}
+	if ackErr := cli.Ack(context.Background()); ackErr != nil {
+		log.Warn("ack to callee failed", "err", ackErr)
+	}
+	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
+		c.mu.Lock()
+		c.b.dlgID = id
+		c.mu.Unlock()
+		s.calls.addDialog(id, c, sideCallee)
+	}
+	if err != nil {
+		log.Warn("callee's answer unusable", "err", err)
+		byeCtx, byeCancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cli.Bye(byeCtx)
+		byeCancel()
+		fail(488, "Not Acceptable Here", Failed)
+		return
+	}
+	applyNegotiated(mB, negB)
+
+	c.mu.Lock()
+	if c.ended { // the caller hung up in the meantime
+		c.mu.Unlock()
+		return
+	}
+	c.b.neg = negB
+	c.move(&c.b, LegAnswered)
+	c.move(&c.b, LegEstablished)
+	c.move(&c.a, LegAnswered)
+	c.answer = s.o.Now()
+	c.relay = media.NewRelay(mA, mB, nil)
+	c.relay.Start()
+	answerA := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv)
+	c.mu.Unlock()
+	log.Info("call answered", "codec_caller", negA.Encoding, "codec_callee", negB.Encoding)
+
+	res := s.newResponse(dlg.InviteRequest, 200, "OK", answerA.Marshal())
+	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ct := s.contactFor(srcA, req.Transport())
+	res.AppendHeader(&ct)
+	if err := dlg.WriteResponse(res); err != nil { // blocks until the ACK
+		log.Warn("caller never acknowledged the answer", "err", err)
+		c.hangup(nil, "system")
+		<-c.done
+		return
+	}
+	c.mu.Lock()
+	c.move(&c.a, LegEstablished)
+	c.mu.Unlock()
+	<-c.done
+}
+
+// unanswered ends a call whose callee never sent 2xx.
+func (c *call) unanswered(err error, dlg *sipgo.DialogServerSession, log interface {
+	Info(string, ...any)
+}) {
+	var dr *sipgo.ErrDialogResponse
+	switch {
+	case dlg.Context().Err() != nil:
+		// The caller cancelled; sipgo has answered 487 and we CANCELled the callee.
+		log.Info("caller cancelled while ringing")
+		c.finish(Cancelled, 487, "caller")
+	case errors.As(err, &dr):
+		code := dr.Res.StatusCode
+		log.Info("callee refused", "code", code)
+		switch {
+		case code == 486 || code == 600:
+			c.respondA(486, "Busy Here", nil)
+			c.finish(Busy, 486, "")
+		case code == 603:
+			c.respondA(603, "Decline", nil)
+			c.finish(Busy, 603, "")
+		case code == 401 || code == 407 || code >= 500:
+			c.respondA(480, "Temporarily Unavailable", nil)
+			c.finish(Failed, 480, "")
+		default:
+			c.respondA(code, dr.Res.Reason, nil)
+			c.finish(NoAnswer, code, "")
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		log.Info("no answer")
+		c.respondA(480, "No Answer", nil)
+		c.finish(NoAnswer, 480, "")
+	default:
+		log.Info("callee unreachable", "err", err)
+		c.respondA(480, "Temporarily Unavailable", nil)
+		c.finish(Failed, 480, "")
+	}
+}
+
+// respondA sends a response on the caller's INVITE.
+func (c *call) respondA(code int, reason string, body []byte) {
+	c.mu.Lock()
+	dlg := c.a.srv
+	c.mu.Unlock()
+	if dlg == nil {
+		return
+	}
+	res := c.s.newResponse(dlg.InviteRequest, code, reason, body)
+	if err := dlg.WriteResponse(res); err != nil {
+		c.s.log.Debug("response to caller not sent", "call", c.id, "code", code, "err", err)
+	}
+}
+
+// hangup ends an established call: from is the leg that sent BYE (nil when
+// the box ends the call); the other leg gets a BYE.
+func (c *call) hangup(from *leg, by string) {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	answered := !c.answer.IsZero()
+	var targets []*leg
+	for _, l := range []*leg{&c.a, &c.b} {
+		if l != from && (l.state == LegAnswered || l.state == LegEstablished) {
+			targets = append(targets, l)
+		}
+	}
+	c.mu.Unlock()
+	if !answered {
+		// Still ringing (the box is stopping): CANCEL the callee; run()
+		// answers the caller and finishes the call.
+		c.mu.Lock()
+		c.hangupBy = by
+		stop := c.stopRinging
+		c.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
+		return
+	}
+	for _, l := range targets {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		var err error
+		if l.srv != nil {
+			err = l.srv.Bye(ctx)
+		} else if l.cli != nil {
+			err = l.cli.Bye(ctx)
+		}
+		cancel()
+		if err != nil {
+			c.s.log.Debug("bye not acknowledged", "call", c.id, "leg", l.side, "err", err)
+		}
+	}
+	c.finish(Answered, 200, by)
+}
+
+// finish releases media and writes the CDR, once.
+func (c *call) finish(d Disposition, cause int, by string) {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.ended = true
+	c.disposition, c.cause, c.hangupBy = d, cause, by
+	relay := c.relay
+	legs := []*leg{&c.a, &c.b}
+	for _, l := range legs {
+		if l.state != LegTerminated {
+			l.state = LegTerminated
+		}
+	}
+	c.mu.Unlock()
+	if relay != nil {
+		relay.Close()
+	}
+	for _, l := range legs {
+		if l.media != nil {
+			l.media.Close()
+		}
+		if l.srv != nil {
+			l.srv.Close()
+		}
+		if l.cli != nil {
+			l.cli.Close()
+		}
+	}
+	c.s.cdr(c, d, cause)
+	close(c.done)
+}
+
+func (s *Server) cdr(c *call, d Disposition, cause int) {
+	rec := CallRecord{ID: c.id, Caller: c.caller, Callee: c.callee, Dialled: c.dialled, Start: c.start, End: s.o.Now(), Disposition: d, Cause: cause}
+	c.mu.Lock()
+	rec.Answer = c.answer
+	rec.HangupBy = c.hangupBy
+	c.mu.Unlock()
+	s.log.Info("call ended", "call", c.id, "caller", c.caller, "callee", c.callee, "disposition", d, "cause", cause, "by", rec.HangupBy)
+	if s.o.OnCDR != nil {
+		s.o.OnCDR(rec)
+	}
+}
+
+// applyNegotiated configures a media session from what its peer's SDP said.
+func applyNegotiated(m *media.Session, n sdp.Negotiated) {
+	codec := media.PCMU
+	if n.Encoding == "PCMA" {
+		codec = media.PCMA
+	}
+	m.SetFormat(media.Format{Codec: codec, PT: n.PT, DTMFPT: n.DTMFPT})
+	if n.Remote.IsValid() && !n.Hold {
+		m.SetRemote(n.Remote)
+	}
+	m.SetDirection(directionFor(n))
+}
+
+// directionFor turns what we may do on a stream (sdp.Negotiated.Direction,
+// our point of view) into the peer's own attribute, which is what a media
+// Session wants. An old phone's c=0.0.0.0 hold arrives as RecvOnly for us,
+// so the peer is SendOnly: we stop sending to it.
+func directionFor(n sdp.Negotiated) media.Direction {
+	switch n.Direction.Reverse() {
+	case sdp.SendOnly:
+		return media.SendOnly
+	case sdp.RecvOnly:
+		return media.RecvOnly
+	case sdp.Inactive:
+		return media.Inactive
+	}
+	return media.SendRecv
+}
+
+// handleAck routes a 2xx ACK to the caller leg's dialog.
+func (s *Server) handleAck(req *sip.Request, tx sip.ServerTransaction) {
+	ref, ok := s.calls.match(req)
+	if !ok || ref.side != sideCaller {
+		return
+	}
+	ref.c.mu.Lock()
+	dlg := ref.c.a.srv
+	ref.c.mu.Unlock()
+	if dlg != nil {
+		if err := dlg.ReadAck(req, tx); err != nil {
+			s.log.Debug("ack not matched", "call", ref.c.id, "err", err)
+		}
+	}
+}
+
+// handleBye ends the call the BYE belongs to.
+func (s *Server) handleBye(req *sip.Request, tx sip.ServerTransaction) {
+	ref, ok := s.calls.match(req)
+	if !ok {
+		s.respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	c := ref.c
+	c.mu.Lock()
+	l := &c.a
+	if ref.side == sideCallee {
+		l = &c.b
+	}
+	srv, cli := l.srv, l.cli
+	c.move(l, LegTerminating)
+	c.mu.Unlock()
+	var err error
+	if srv != nil {
+		err = srv.ReadBye(req, tx)
+	} else {
+		err = cli.ReadBye(req, tx)
+	}
+	if err != nil {
+		s.log.Debug("bye", "call", c.id, "err", err)
+		s.respond(tx, req, 200, "OK")
+	}
+	c.hangup(l, l.side.String())
+}
+
+// handleReinvite answers an in-dialog INVITE: hold, resume or a new address.
+// The box anchors media, so the other leg is not re-INVITEd: the held party
+// simply stops receiving audio from the holder.
+func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
+	ref, ok := s.calls.match(req)
+	if !ok {
+		s.respond(tx, req, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	c := ref.c
+	offer, n, ok := s.readOffer(req, tx)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	l := &c.a
+	if ref.side == sideCallee {
+		l = &c.b
+	}
+	if l.media == nil || l.state != LegEstablished && l.state != LegAnswered {
+		c.mu.Unlock()
+		s.respond(tx, req, 491, "Request Pending")
+		return
+	}
+	var cseqErr error
+	if l.srv != nil {
+		cseqErr = l.srv.ReadRequest(req, tx)
+	} else if l.cli != nil {
+		cseqErr = l.cli.ReadRequest(req, tx)
+	}
+	if cseqErr != nil {
+		c.mu.Unlock()
+		s.respond(tx, req, 500, "CSeq Out Of Order")
+		return
+	}
+	l.neg = n
+	l.origin.Next()
+	applyNegotiated(l.media, n)
+	ans := sdp.Answer(offer, n, l.media.LocalAddr(), l.origin.ID, l.origin.Version, sdp.SendRecv)
+	c.mu.Unlock()
+	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold)
+	res := s.newResponse(req, 200, "OK", ans.Marshal())
+	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ct := s.contactFor(sourceOf(req), req.Transport())
+	res.AppendHeader(&ct)
+	s.write(tx, res)
+}

@@ -1,0 +1,329 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"deskline/appliance/sip/digest"
+	"deskline/media"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// Directory answers who may register and be called. It is called on every
+// REGISTER and INVITE, possibly concurrently.
+type Directory interface {
+	// Credentials returns an extension's stored HA1 per digest algorithm;
+	// ok is false when no such extension exists.
+	Credentials(number string) (ha1 map[digest.Algorithm]string, ok bool)
+	// DisplayName returns the name shown to callees for an extension.
+	DisplayName(number string) string
+}
+
+// Router resolves what a caller dialled. It must be a pure function of
+// configuration and time; it is called once per new call.
+type Router interface {
+	Route(caller, dialled string) Target
+}
+
+// TargetKind is what a dialled string resolved to.
+type TargetKind uint8
+
+const (
+	TargetNone      TargetKind = iota // nothing: answered 404
+	TargetExtension                   // a local extension
+)
+
+// Target is the result of routing a dialled string.
+type Target struct {
+	Kind      TargetKind
+	Extension string
+}
+
+// BindingStore persists registrations so that a restart keeps phones
+// reachable. Save is called with the full current set after changes (at most
+// once per flush interval), Load once at start.
+type BindingStore interface {
+	SaveBindings(b []Binding) error
+	LoadBindings() ([]Binding, error)
+}
+
+// Options configures a Server. Directory, Router and Media are required; the
+// other fields have useful zero values.
+type Options struct {
+	Addr  string // UDP and TCP listen address, e.g. "127.0.0.1:5060"; port 0 picks one
+	Realm string // digest realm; "" = "deskline"
+	// DigestAlgorithms are offered in this order, one challenge each. nil =
+	// MD5 only: many phones in the field (baresip 1.0 among them) fail on
+	// any SHA-256 challenge, so RFC 8760 offering is something to turn on.
+	DigestAlgorithms []digest.Algorithm
+	Directory        Directory
+	Router           Router
+	Media            *media.PortPool
+	Bindings         BindingStore     // nil = registrations live in memory only
+	OnCDR            func(CallRecord) // called once per call when it ends, from the call's goroutine
+	Logger           *slog.Logger     // nil = slog.Default()
+	Now              func() time.Time // nil = time.Now
+	UserAgent        string           // Server/User-Agent header; "" = "Deskline"
+
+	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
+	MinExpires      time.Duration // shortest registration accepted; 0 = 60 s
+	MaxExpires      time.Duration // longest registration granted; 0 = 1 h
+	FlushInterval   time.Duration // how often changed bindings are saved; 0 = 2 s
+}
+
+// Server is the SIP side of the box. Create it with New, start it with Start,
+// stop it with Close.
+type Server struct {
+	o      Options
+	log    *slog.Logger
+	auth   *digest.Server
+	ua     *sipgo.UserAgent
+	srv    *sipgo.Server
+	client *sipgo.Client
+	dlgUA  *sipgo.DialogUA
+
+	udp  net.PacketConn
+	tcp  net.Listener
+	addr netip.AddrPort
+
+	reg   *registrar
+	calls *callTable
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New validates options and prepares a server; it does not listen yet.
+func New(o Options) (*Server, error) {
+	if o.Directory == nil || o.Router == nil || o.Media == nil {
+		return nil, errors.New("sip: Options need Directory, Router and Media")
+	}
+	if o.Realm == "" {
+		o.Realm = "deskline"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "Deskline"
+	}
+	if o.NoAnswerTimeout == 0 {
+		o.NoAnswerTimeout = 30 * time.Second
+	}
+	if o.MinExpires == 0 {
+		o.MinExpires = 60 * time.Second
+	}
+	if o.MaxExpires == 0 {
+		o.MaxExpires = time.Hour
+	}
+	if o.FlushInterval == 0 {
+		o.FlushInterval = 2 * time.Second
+	}
+	if len(o.DigestAlgorithms) == 0 {
+		o.DigestAlgorithms = []digest.Algorithm{digest.MD5}
+	}
+	auth, err := digest.NewServer(digest.Options{Realm: o.Realm, Now: o.Now, Algorithms: o.DigestAlgorithms})
+	if err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth}
+	s.reg = newRegistrar(s)
+	s.calls = newCallTable()
+	return s, nil
+}
+
+// Start listens on UDP and TCP and serves until Close. Stored registrations
+// that have not expired are restored first.
+func (s *Server) Start() error {
+	if err := s.reg.load(); err != nil {
+		s.log.Warn("stored registrations not restored", "err", err)
+	}
+	udp, tcp, err := listenBoth(s.o.Addr)
+	if err != nil {
+		return fmt.Errorf("sip: listen %s: %w", s.o.Addr, err)
+	}
+	s.udp, s.tcp = udp, tcp
+	ap := udp.LocalAddr().(*net.UDPAddr).AddrPort()
+	s.addr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+
+	// sipgo logs a lot at info level; keep its chatter at debug.
+	sipLog := s.log.With("lib", "sipgo")
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(s.o.UserAgent))
+	if err != nil {
+		return s.closeListeners(fmt.Errorf("sip: %w", err))
+	}
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(sipLog))
+	if err != nil {
+		return s.closeListeners(fmt.Errorf("sip: %w", err))
+	}
+	copts := []sipgo.ClientOption{sipgo.WithClientLogger(sipLog)}
+	if !s.addr.Addr().IsUnspecified() {
+		copts = append(copts, sipgo.WithClientHostname(s.addr.Addr().String()), sipgo.WithClientPort(int(s.addr.Port())))
+	}
+	client, err := sipgo.NewClient(ua, copts...)
+	if err != nil {
+		return s.closeListeners(fmt.Errorf("sip: %w", err))
+	}
+	s.ua, s.srv, s.client = ua, srv, client
+	s.dlgUA = &sipgo.DialogUA{Client: client, ContactHDR: s.contactFor(netip.AddrPort{}, "udp"), RewriteContact: true}
+
+	srv.OnRegister(s.reg.handle)
+	srv.OnOptions(s.handleOptions)
+	srv.OnInvite(s.handleInvite)
+	srv.OnAck(s.handleAck)
+	srv.OnBye(s.handleBye)
+	srv.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
+		// A CANCEL that matched an INVITE transaction never gets here; this
+		// one matched nothing.
+		s.respond(tx, req, 481, "Call/Transaction Does Not Exist")
+	})
+	srv.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
+		s.respond(tx, req, 405, "Method Not Allowed", sip.NewHeader("Allow", allowed))
+	})
+
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.serveErr("udp", srv.ServeUDP(udp)) }()
+	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(tcp)) }()
+	go func() { defer s.wg.Done(); s.reg.run(s.ctx) }()
+	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String())
+	return nil
+}
+
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"
+
+func (s *Server) serveErr(network string, err error) {
+	if err != nil && s.ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
+		s.log.Error("sip transport stopped", "network", network, "err", err)
+	}
+}
+
+func (s *Server) closeListeners(err error) error {
+	s.udp.Close()
+	s.tcp.Close()
+	return err
+}
+
+// Addr is the address the server listens on (UDP and TCP share the port).
+func (s *Server) Addr() netip.AddrPort { return s.addr }
+
+// Close hangs up every call, saves registrations and stops listening. It
+// waits for the server's goroutines.
+func (s *Server) Close() error {
+	if s.cancel == nil {
+		return nil
+	}
+	s.calls.hangupAll(s)
+	s.cancel()
+	s.udp.Close()
+	s.tcp.Close()
+	if s.ua != nil {
+		s.ua.Close()
+	}
+	s.wg.Wait()
+	s.calls.wait()
+	return s.reg.flush()
+}
+
+// listenBoth binds UDP and TCP on the same address; with port 0 it retries
+// until one free port is free for both.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	for try := 0; ; try++ {
+		udp, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if uc, ok := udp.(*net.UDPConn); ok {
+			uc.SetReadBuffer(1 << 20) // bursts of REGISTERs and INVITEs; the default drops them
+		}
+		tcpAddr := udp.LocalAddr().String()
+		tcp, err := net.Listen("tcp", tcpAddr)
+		if err == nil {
+			return udp, tcp, nil
+		}
+		udp.Close()
+		_, port, _ := net.SplitHostPort(addr)
+		if port != "0" || try > 20 {
+			return nil, nil, err
+		}
+	}
+}
+
+// localIP is the address of ours that a peer at remote reaches: the bound
+// address, or on a wildcard bind the one the kernel routes from.
+func (s *Server) localIP(remote netip.Addr) netip.Addr {
+	if !s.addr.Addr().IsUnspecified() {
+		return s.addr.Addr()
+	}
+	if remote.IsValid() {
+		if c, err := net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(remote, 9))); err == nil {
+			defer c.Close()
+			return c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+		}
+	}
+	return netip.IPv4Unspecified()
+}
+
+func (s *Server) contactFor(remote netip.AddrPort, transport string) sip.ContactHeader {
+	uri := sip.Uri{Scheme: "sip", User: "deskline", Host: s.localIP(remote.Addr()).String(), Port: int(s.addr.Port())}
+	if transport != "" && transport != "udp" && transport != "UDP" {
+		uri.UriParams = sip.NewParams()
+		uri.UriParams.Add("transport", sip.NetworkToLower(transport))
+	}
+	return sip.ContactHeader{Address: uri}
+}
+
+func (s *Server) handleOptions(req *sip.Request, tx sip.ServerTransaction) {
+	s.respond(tx, req, 200, "OK", sip.NewHeader("Allow", allowed), sip.NewHeader("Accept", "application/sdp"))
+}
+
+func (s *Server) respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string, hdrs ...sip.Header) {
+	res := s.newResponse(req, code, reason, nil)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
+	s.write(tx, res)
+}
+
+// newResponse builds a response that goes back to where the request came
+// from: phones behind NAT often omit rport, so their Via is not to be trusted.
+func (s *Server) newResponse(req *sip.Request, code int, reason string, body []byte) *sip.Response {
+	res := sip.NewResponseFromRequest(req, code, reason, body)
+	res.SetDestination(req.Source())
+	res.AppendHeader(sip.NewHeader("Server", s.o.UserAgent))
+	return res
+}
+
+func (s *Server) write(tx sip.ServerTransaction, res *sip.Response) {
+	if err := tx.Respond(res); err != nil {
+		s.log.Debug("response not sent", "code", res.StatusCode, "err", err)
+	}
+}
+
+// sourceOf is the address a request came from.
+func sourceOf(req *sip.Request) netip.AddrPort {
+	ap, err := netip.ParseAddrPort(req.Source())
+	if err != nil {
+		host, port, err := net.SplitHostPort(req.Source())
+		if err != nil {
+			return netip.AddrPort{}
+		}
+		a, _ := netip.ParseAddr(host)
+		p, _ := strconv.Atoi(port)
+		return netip.AddrPortFrom(a.Unmap(), uint16(p))
+	}
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+}
