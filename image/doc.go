@@ -71,7 +71,7 @@
 // (one runs, the other receives updates) before /perm, which takes the rest
 // of --target_storage_bytes. build.sh uses 2 GiB, which leaves /perm about
 // 943 MiB; it formats /perm with the mkfs.ext4 line that gok prints, so the
-// box needs no first-boot formatting. The file is sparse (about 40 MB on
+// box needs no first-boot formatting. The file is sparse (about 55 MB on
 // disk for amd64, 110 MB for the Raspberry Pi). /perm does not grow when the
 // image is written to a larger disk or card: build with DESKLINE_IMAGE_BYTES
 // set to (at most) the target's size to use it, or write straight to the
