@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"deskline/appliance/dialplan"
@@ -311,26 +313,44 @@ func (a *Appliance) bootstrapAdmin(ctx context.Context) error {
 	return nil
 }
 
-// printWelcome tells the person at the console how to get in.
+// printWelcome tells the person at the console how to get in: on out, and
+// on the configured console terminal when there is one.
 func (a *Appliance) printWelcome() {
+	var b strings.Builder
+	a.writeWelcome(&b)
+	io.WriteString(a.out, b.String())
+	if a.cfg.Console == "" {
+		return
+	}
+	f, err := os.OpenFile(a.cfg.Console, os.O_WRONLY|os.O_APPEND|syscall.O_NOCTTY, 0)
+	if err != nil {
+		a.log.Warn("console not writable", "console", a.cfg.Console, "err", err)
+		return
+	}
+	defer f.Close()
+	// Terminals want CR LF.
+	io.WriteString(f, strings.ReplaceAll(b.String(), "\n", "\r\n"))
+}
+
+func (a *Appliance) writeWelcome(out io.Writer) {
 	host := a.httpAddr
 	if h, p, err := net.SplitHostPort(host); err == nil && (h == "" || h == "::" || h == "0.0.0.0") {
 		host = "<this box's address>:" + p
 	}
-	fmt.Fprintf(a.out, "\nDeskline %s is running.\n  Web panel: http://%s/\n  SIP:       %s (UDP and TCP)\n", Version, host, a.sip.Addr())
+	fmt.Fprintf(out, "\nDeskline %s is running.\n  Web panel: http://%s/\n  SIP:       %s (UDP and TCP)\n", Version, host, a.sip.Addr())
 	if a.setupCode != "" {
-		fmt.Fprintf(a.out, "  First boot: open http://%s/setup and enter the one-time setup code %s to set the admin password.\n", host, a.setupCode)
+		fmt.Fprintf(out, "  First boot: open http://%s/setup and enter the one-time setup code %s to set the admin password.\n", host, a.setupCode)
 	} else {
-		fmt.Fprintf(a.out, "  Log in as admin with your admin password.\n")
+		fmt.Fprintf(out, "  Log in as admin with your admin password.\n")
 	}
 	if a.cfg.Demo {
 		if f, err := a.db.OpenFile(demoFile); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(f, 4096))
 			f.Close()
-			fmt.Fprintf(a.out, "  Demo phones (register them on %s):\n%s", a.sip.Addr(), b)
+			fmt.Fprintf(out, "  Demo phones (register them on %s):\n%s", a.sip.Addr(), b)
 		}
 	}
-	fmt.Fprintln(a.out)
+	fmt.Fprintln(out)
 }
 
 const demoFile = "demo-extensions.txt"

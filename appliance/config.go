@@ -22,6 +22,10 @@ type Config struct {
 	RTPMax   int        //
 	LogLevel slog.Level // -log-level, DESKLINE_LOG_LEVEL: debug, info, warn, error
 	Demo     bool       // -demo, DESKLINE_DEMO: on an empty store, create demo extensions
+	// Console (-console, DESKLINE_CONSOLE) is a terminal that also gets the
+	// start-up instructions (setup code): /dev/console on the box, where
+	// gokrazy does not copy a program's output to the screen.
+	Console string
 	// SIPDigest (-sip-digest, DESKLINE_SIP_DIGEST) lists the digest
 	// algorithms challenged, in order: "md5" (default), "sha256,md5", "sha256".
 	SIPDigest []string
@@ -62,6 +66,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	httpAddr := fs.String("http", env("DESKLINE_HTTP", c.HTTPAddr), "web panel and API listen address [$DESKLINE_HTTP]")
 	rtp := fs.String("rtp", env("DESKLINE_RTP", fmt.Sprintf("%d-%d", c.RTPMin, c.RTPMax)), "RTP port range MIN-MAX, even ports [$DESKLINE_RTP]")
 	level := fs.String("log-level", env("DESKLINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error [$DESKLINE_LOG_LEVEL]")
+	console := fs.String("console", env("DESKLINE_CONSOLE", ""), "also print start-up instructions (setup code) to this terminal, e.g. /dev/console [$DESKLINE_CONSOLE]")
 	digestAlgs := fs.String("sip-digest", env("DESKLINE_SIP_DIGEST", "md5"), "SIP digest algorithms challenged, in order: md5, sha256,md5 or sha256 [$DESKLINE_SIP_DIGEST]")
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
@@ -71,7 +76,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo = *data, *sipAddr, *httpAddr, *demo
+	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console = *data, *sipAddr, *httpAddr, *demo, *console
 	c.AdminPassword = getenv("DESKLINE_ADMIN_PASSWORD")
 	var err error
 	if c.RTPMin, c.RTPMax, err = parseRTPRange(*rtp); err != nil {

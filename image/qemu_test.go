@@ -13,6 +13,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,6 +100,15 @@ func TestQEMUBoot(t *testing.T) {
 		t.Errorf("SIP OPTIONS: %v", err)
 	} else {
 		t.Logf("SIP OPTIONS answered: %s", status)
+	}
+
+	// First boot: no default password. The API refuses everything until the
+	// installer enters the one-time setup code shown on the console.
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	if err := firstBoot(base, consolePath); err != nil {
+		t.Errorf("first-boot setup: %v", err)
+	} else {
+		t.Logf("first boot: setup code read from the console, admin created, API answers with the new password")
 	}
 
 	// /perm, as the kernel saw it.
@@ -469,4 +480,65 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+var setupCodeRE = regexp.MustCompile(`setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`)
+
+// firstBoot does what an installer does with a new box: checks that the API
+// is closed, reads the setup code from the console, sets the admin password
+// in the panel and uses it on the API.
+func firstBoot(base, consolePath string) error {
+	res, err := http.Get(base + "/api/v1/status")
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		return fmt.Errorf("API before setup answered %d, want 503 (setup required)", res.StatusCode)
+	}
+	var code string
+	for deadline := time.Now().Add(60 * time.Second); code == "" && time.Now().Before(deadline); {
+		log, _ := os.ReadFile(consolePath)
+		if m := setupCodeRE.FindSubmatch(log); m != nil {
+			code = string(m[1])
+		} else {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if code == "" {
+		return errors.New("no setup code on the console")
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	res, err = c.Get(base + "/setup")
+	if err != nil {
+		return err
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		return fmt.Errorf("no CSRF field on /setup (%d)", res.StatusCode)
+	}
+	const pw = "installer-chose-this-1"
+	res, err = c.PostForm(base+"/setup", url.Values{"csrf": {string(m[1])}, "code": {code}, "password": {pw}, "confirm": {pw}})
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
+		return fmt.Errorf("setup answered %d at %s, want the status page", res.StatusCode, res.Request.URL.Path)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/extensions", strings.NewReader(`{"number":"1001","name":"Alice","password":"alice-on-the-box-1"}`))
+	req.SetBasicAuth("admin", pw)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("creating an extension with the new admin password answered %d", res.StatusCode)
+	}
+	return nil
 }
