@@ -90,6 +90,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		Logger:           log,
 		UserAgent:        "Deskline/" + Version,
 		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
+		NoAnswerTimeout:  cfg.NoAnswer,
 	})
 	if err != nil {
 		a.db.Close()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything the daemon is started with. Each field has a flag
@@ -26,6 +27,8 @@ type Config struct {
 	// start-up instructions (setup code): /dev/console on the box, where
 	// gokrazy does not copy a program's output to the screen.
 	Console string
+	// NoAnswer is how long a callee rings before the caller hears 480.
+	NoAnswer time.Duration
 	// SIPDigest (-sip-digest, DESKLINE_SIP_DIGEST) lists the digest
 	// algorithms challenged, in order: "md5" (default), "sha256,md5", "sha256".
 	SIPDigest []string
@@ -45,6 +48,7 @@ func DefaultConfig() Config {
 		RTPMax:    20000,
 		LogLevel:  slog.LevelInfo,
 		SIPDigest: []string{"md5"},
+		NoAnswer:  30 * time.Second,
 	}
 }
 

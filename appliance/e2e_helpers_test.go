@@ -47,6 +47,12 @@ func (s *syncBuffer) String() string {
 // log is printed if the test failed.
 func startBox(t *testing.T, dataDir, sipAddr string) *box {
 	t.Helper()
+	return startBoxWith(t, dataDir, sipAddr, nil)
+}
+
+// startBoxWith is startBox with a chance to adjust the configuration.
+func startBoxWith(t *testing.T, dataDir, sipAddr string, adjust func(*appliance.Config)) *box {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
@@ -58,6 +64,9 @@ func startBox(t *testing.T, dataDir, sipAddr string) *box {
 	cfg.RTPMin, cfg.RTPMax = 40000, 44998
 	cfg.AdminPassword = adminPassword
 	cfg.LogLevel = slog.LevelDebug
+	if adjust != nil {
+		adjust(&cfg)
+	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := appliance.New(cfg, log, io.Discard)

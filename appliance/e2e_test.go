@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"deskline/appliance"
 	"deskline/appliance/internal/audiotest"
 	"deskline/appliance/internal/phonetest"
 )
@@ -253,4 +254,150 @@ func TestRestartKeepsPhonesReachable(t *testing.T) {
 	}
 	alice.Hangup(ctx)
 	closedReason(t, bob, ctx)
+}
+
+// TestTranscodingAndDTMF: Alice's phone only speaks µ-law, Bob's only A-law.
+// The box transcodes so each still hears the other's tone, and the digits
+// Alice presses reach Bob's phone.
+func TestTranscodingAndDTMF(t *testing.T) {
+	phonetest.Require(t)
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000), Codecs: []string{"PCMU/8000/1"}})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true, Codecs: []string{"PCMA/8000/1"}})
+	ctx := ctxT(t, 30*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*phonetest.Phone{alice, bob} {
+		if _, err := p.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+			t.Fatalf("call not established: %v\n%s", err, p.Log())
+		}
+	}
+	time.Sleep(time.Second)
+	if err := alice.SendDTMF(ctx, "12#"); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for len(got) < 3 {
+		ev, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventDTMFStart))
+		if err != nil {
+			t.Fatalf("Bob received digits %q, then: %v", got, err)
+		}
+		got += ev.Param
+	}
+	if got != "12#" {
+		t.Errorf("Bob received digits %q, want %q", got, "12#")
+	}
+	time.Sleep(2 * time.Second)
+	alice.Hangup(ctx)
+	for _, p := range []*phonetest.Phone{alice, bob} {
+		closedReason(t, p, ctx)
+	}
+	fb, _ := heardFrequency(t, bob)
+	fa, _ := heardFrequency(t, alice)
+	t.Logf("through the transcoder: Bob heard %.1f Hz, Alice heard %.1f Hz", fb, fa)
+	if !within(fb, 1000, 0.03) || !within(fa, 600, 0.03) {
+		t.Errorf("Bob heard %.0f Hz (want 1000), Alice heard %.0f Hz (want 600)", fb, fa)
+	}
+}
+
+// TestNoAnswer: a callee that never picks up stops ringing after the
+// no-answer time, the caller hears 480 and the CDR says no-answer.
+func TestNoAnswer(t *testing.T) {
+	phonetest.Require(t)
+	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.NoAnswer = 2 * time.Second })
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{})
+	ctx := ctxT(t, 20*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallIncoming)); err != nil {
+		t.Fatal(err)
+	}
+	if r := closedReason(t, alice, ctx); !strings.Contains(r, "480") {
+		t.Errorf("unanswered call closed with %q, want 480", r)
+	}
+	closedReason(t, bob, ctx)
+	if c := b.waitCDR(t, "1001", "1002"); c.Disposition != "no-answer" || c.Answer != nil {
+		t.Errorf("CDR = %+v, want no-answer", c)
+	}
+}
+
+// TestHoldAndResume: while Alice holds the call she hears nothing from Bob,
+// and the call goes on after she resumes: Bob hears her again and either can
+// hang up. (baresip 1.0 stops decoding for good once it has put a call on
+// hold, even phone to phone without a PBX, so what the holder hears after
+// resuming is checked in appliance/sip's TestHoldResumeRTP instead.)
+func TestHoldAndResume(t *testing.T) {
+	phonetest.Require(t)
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
+	ctx := ctxT(t, 30*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	before := heardSoFar(t, alice)
+	if _, err := alice.Command(ctx, "hold", ""); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	during := heardSoFar(t, alice) - before
+	if _, err := alice.Command(ctx, "resume", ""); err != nil {
+		t.Fatal(err)
+	}
+	bobBefore := heardSoFar(t, bob)
+	time.Sleep(2 * time.Second)
+	bobAfter := heardSoFar(t, bob) - bobBefore
+	if err := bob.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, alice, ctx)
+	closedReason(t, bob, ctx)
+	t.Logf("Alice heard %.1f s of Bob before hold and %.1f s during 3 s of hold; Bob heard %.1f s of Alice in 2 s after resume", before, during, bobAfter)
+	if before < 1 {
+		t.Errorf("Alice heard only %.1f s of Bob before holding", before)
+	}
+	if during > 0.3 {
+		t.Errorf("Alice heard %.1f s of Bob while holding, want none", during)
+	}
+	if bobAfter < 1 {
+		t.Errorf("Bob heard only %.1f s of Alice after she resumed", bobAfter)
+	}
+	if c := b.waitCDR(t, "1001", "1002"); c.Disposition != "answered" || c.Duration < 6 {
+		t.Errorf("CDR = %+v, want one answered call of about 7 s", c)
+	}
+}
+
+// heardSoFar is how many seconds of sound above silence a phone has heard
+// in its current (or last) call, from its recording.
+func heardSoFar(t *testing.T, p *phonetest.Phone) float64 {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(p.Dir(), "snd", "dump-*-dec.wav"))
+	if len(files) == 0 {
+		return 0
+	}
+	s, rate, err := audiotest.ReadWAV(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	loud := 0
+	const win = 160
+	for i := 0; i+win <= len(s); i += win {
+		if audiotest.RMS(s[i:i+win]) > 0.05 {
+			loud += win
+		}
+	}
+	return float64(loud) / float64(rate)
 }

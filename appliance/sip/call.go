@@ -580,6 +580,10 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	}
 	for _, l := range legs {
 		if l.media != nil {
+			st := l.media.Stats()
+			c.s.log.Info("call media", "call", c.id, "leg", l.side, "in", st.PacketsIn, "out", st.PacketsOut,
+				"dropped_source", st.DroppedSource, "dropped_invalid", st.DroppedInvalid,
+				"dropped_direction", st.DroppedDirection, "not_sent", st.NotSent, "remote", st.Learned)
 			l.media.Close()
 		}
 		if l.srv != nil {

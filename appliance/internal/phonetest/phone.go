@@ -63,6 +63,9 @@ type Options struct {
 	// Register makes the phone REGISTER with the Registrar (regint > 0).
 	// When false baresip never registers (regint=0).
 	Register bool
+	// Codecs limits the audio codecs the phone offers and accepts, by
+	// baresip name ("PCMU/8000/1", "PCMA/8000/1"); empty = all it has.
+	Codecs []string
 	// RegInterval is the requested registration expiry; default 300 s.
 	RegInterval time.Duration
 	// PlayWAV is the audio the phone sends: a 16-bit 8 kHz mono WAV file,
@@ -258,6 +261,9 @@ func (p *Phone) accountLine() string {
 	}
 	if o.AutoAnswer {
 		b.WriteString(";answermode=auto")
+	}
+	if len(o.Codecs) > 0 {
+		fmt.Fprintf(&b, ";audio_codecs=%s", strings.Join(o.Codecs, ","))
 	}
 	return b.String()
 }
