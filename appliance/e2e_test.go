@@ -254,6 +254,9 @@ func TestRestartKeepsPhonesReachable(t *testing.T) {
 	}
 	alice.Hangup(ctx)
 	closedReason(t, bob, ctx)
+	// The phones unregister when they quit: let them while the box is up.
+	alice.Stop()
+	bob.Stop()
 }
 
 // TestTranscodingAndDTMF: Alice's phone only speaks µ-law, Bob's only A-law.

@@ -109,6 +109,7 @@ type Response struct {
 // may be called from several goroutines. It is stopped by the cleanup that
 // Start registers; there is no Close.
 type Phone struct {
+	stopOnce sync.Once
 	t        testing.TB
 	opts     Options
 	dir      string // config directory
@@ -161,7 +162,7 @@ func Start(t testing.TB, o Options) *Phone {
 	for attempt := 1; ; attempt++ {
 		p, err := start(t, bin, moduleDir, o)
 		if err == nil {
-			t.Cleanup(p.stop)
+			t.Cleanup(p.Stop)
 			return p
 		}
 		if !errors.Is(err, errPortTaken) || attempt == 3 {
@@ -668,6 +669,11 @@ func (p *Phone) Dir() string { return p.dir }
 
 // Log returns what baresip printed so far, without colour codes.
 func (p *Phone) Log() string { return p.log.String() }
+
+// Stop quits the phone now rather than at the test's cleanup: baresip
+// unregisters on quit, so a test whose registrar stops first should stop its
+// phones before. Calling it again does nothing.
+func (p *Phone) Stop() { p.stopOnce.Do(p.stop) }
 
 // stop quits baresip, kills it if it lingers, waits for every goroutine of
 // the phone and, if the test failed, logs baresip's output.
