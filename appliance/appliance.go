@@ -65,8 +65,8 @@ type Appliance struct {
 func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	a := &Appliance{cfg: cfg, log: log, out: out, now: time.Now}
 	var err error
-	if a.db, err = storage.Open(cfg.DataDir, &storage.Options{Logger: log, Migrations: migrations}); err != nil {
-		return nil, fmt.Errorf("appliance: open store in %s: %w", cfg.DataDir, err)
+	if a.db, err = OpenStore(cfg.DataDir, log); err != nil {
+		return nil, err
 	}
 	if err := a.openCollections(); err != nil {
 		a.db.Close()
@@ -97,6 +97,20 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// OpenStore opens (creating if needed) the store in dir with Deskline's
+// schema, migrating an older one. Tools and tests use it to look at a
+// store the daemon left.
+func OpenStore(dir string, log *slog.Logger) (*storage.DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db, err := storage.Open(dir, &storage.Options{Logger: log, Migrations: migrations})
+	if err != nil {
+		return nil, fmt.Errorf("appliance: open store in %s: %w", dir, err)
+	}
+	return db, nil
 }
 
 // migrations bring older stores up to date; version 1 is the first schema.
