@@ -26,10 +26,12 @@ vet:
 unit:
 	$(GO) test -count=1 -timeout 15m ./...
 
-## bench: benchmarks with allocation figures, and a report in build/bench.txt
+## bench: benchmarks with allocation figures; raw output in build/bench.txt, report in build/bench-report.txt
+BENCHCOUNT ?= 5
 bench:
 	@mkdir -p $(BUILD)
-	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./... | tee $(BUILD)/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee $(BUILD)/bench.txt
+	$(GO) run ./.ci/benchreport < $(BUILD)/bench.txt | tee $(BUILD)/bench-report.txt
 
 ## fuzz: run every fuzz target for FUZZTIME each (seeds alone run in `make test`)
 FUZZTIME ?= 20s

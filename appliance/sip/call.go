@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,6 +98,9 @@ type call struct {
 	answer      time.Time
 	relay       *media.Relay
 	ended       bool
+	ending      bool               // a hang-up is under way
+	calleeGone  bool               // the callee sent BYE before the caller was answered
+	byeAfterAck bool               // hung up while our 200 to the caller awaited its ACK
 	stopRinging context.CancelFunc // cancels the callee's INVITE while it rings
 	cause       int
 	disposition Disposition
@@ -200,10 +204,18 @@ func (t *callTable) list() []*call {
 	return out
 }
 
-func (t *callTable) hangupAll(s *Server) {
+// hangupAll ends every call at once (each hang-up may wait for BYE answers).
+func (t *callTable) hangupAll() {
+	var wg sync.WaitGroup
 	for _, c := range t.list() {
-		c.hangup(nil, "system")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.s.recoverIn("hangup")
+			c.hangup(nil, "system")
+		}()
 	}
+	wg.Wait()
 }
 
 func (t *callTable) wait() { t.running.Wait() }
@@ -238,6 +250,10 @@ func newID() string {
 func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		s.handleReinvite(req, tx)
+		return
+	}
+	if s.closing.Load() {
+		s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
 		return
 	}
 	user, ok := s.authenticate(req, tx)
@@ -366,6 +382,11 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	to := sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: c.callee, Host: s.localIP(dst.Addr()).String()}}
 	contact := s.contactFor(dst, bnd.Transport)
+	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(bnd.Transport),
+		Host: s.localIP(dst.Addr()).String(), Port: int(s.addr.Port()), Params: sip.NewParams()}
+	via.Params.Add("branch", sip.GenerateBranchN(16))
+	via.Params.Add("rport", "")
+	inv.AppendHeader(via)
 	inv.AppendHeader(&from)
 	inv.AppendHeader(&to)
 	inv.AppendHeader(&contact)
@@ -387,9 +408,11 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.b.cli = cli
 	c.move(&c.b, LegTrying)
 	c.mu.Unlock()
+	callIDB := inv.CallID().Value()
+	s.strays.sent(callIDB)
 
 	ringing := false
-	err = cli.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
+	opts := sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
 		if (r.StatusCode == 180 || r.StatusCode == 183) && !ringing {
 			ringing = true
 			c.mu.Lock()
@@ -399,13 +422,30 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 			c.respondA(180, "Ringing", nil)
 		}
 		return nil
-	}})
+	}}
+	for i := 0; ; i++ {
+		err = cli.WaitAnswer(ctx, opts)
+		// sipgo gives up after ten responses on one INVITE; a phone that
+		// keeps sending 180s is still ringing, so keep waiting (the
+		// no-answer timeout bounds this).
+		if err == nil || err.Error() != "more than 10 responses received" || i > 20 {
+			break
+		}
+	}
 	if err != nil {
-		c.unanswered(err, dlg, log)
+		c.unanswered(err, ctx, dlg, cli, log)
 		return
 	}
+	s.strays.done(callIDB) // answered: retransmitted 200s get an ACK, never a BYE
 
-	// The callee answered.
+	// The callee answered. Know its dialog before the ACK goes out: a
+	// phone may hang up the moment it has the ACK.
+	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
+		c.mu.Lock()
+		c.b.dlgID = id
+		c.mu.Unlock()
+		s.calls.addDialog(id, c, sideCallee)
+	}
 	ans, err := sdp.Parse(cli.InviteResponse.Body())
 	var negB sdp.Negotiated
 	if err == nil {
@@ -413,12 +453,6 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	}
 	if ackErr := cli.Ack(context.Background()); ackErr != nil {
 		log.Warn("ack to callee failed", "err", ackErr)
-	}
-	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
-		c.mu.Lock()
-		c.b.dlgID = id
-		c.mu.Unlock()
-		s.calls.addDialog(id, c, sideCallee)
 	}
 	if err != nil {
 		log.Warn("callee's answer unusable", "err", err)
@@ -431,10 +465,24 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	applyNegotiated(mB, negB)
 
 	c.mu.Lock()
-	if c.ended { // the caller hung up in the meantime
-		c.mu.Unlock()
+	gone := c.calleeGone
+	c.mu.Unlock()
+	if gone {
+		// The callee hung up the moment it had our ACK.
+		log.Info("callee hung up as it answered")
+		c.respondA(480, "Temporarily Unavailable", nil)
+		c.finish(Failed, 480, "callee")
 		return
 	}
+	if dlg.Context().Err() != nil {
+		// The caller cancelled just as the callee answered: sipgo has
+		// answered the caller 487; the callee gets a BYE.
+		log.Info("caller cancelled as the callee answered")
+		c.byeLeg(&c.b)
+		c.finish(Cancelled, 487, "caller")
+		return
+	}
+	c.mu.Lock()
 	c.b.neg = negB
 	c.move(&c.b, LegAnswered)
 	c.move(&c.b, LegEstablished)
@@ -450,28 +498,99 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	ct := s.contactFor(srcA, req.Transport())
 	res.AppendHeader(&ct)
-	if err := dlg.WriteResponse(res); err != nil { // blocks until the ACK
-		log.Warn("caller never acknowledged the answer", "err", err)
+	ackErr := dlg.WriteResponse(res) // blocks until the ACK
+	c.mu.Lock()
+	deferredBye, by := c.byeAfterAck, c.hangupBy
+	if ackErr == nil && !deferredBye {
+		c.move(&c.a, LegEstablished)
+	}
+	c.mu.Unlock()
+	switch {
+	case deferredBye:
+		// The call was hung up while our 200 waited for its ACK.
+		if ackErr == nil {
+			c.byeLeg(&c.a)
+		}
+		c.finish(Answered, 200, by)
+		return
+	case ackErr != nil:
+		log.Warn("caller never acknowledged the answer", "err", ackErr)
 		c.hangup(nil, "system")
 		<-c.done
 		return
 	}
-	c.mu.Lock()
-	c.move(&c.a, LegEstablished)
-	c.mu.Unlock()
-	<-c.done
+	c.watch(log)
+}
+
+// watch waits for the call to end, and ends it itself when neither phone
+// has sent audio for MediaTimeout although it should (a phone lost power
+// or network without a BYE): otherwise both extensions would stay busy.
+func (c *call) watch(log interface{ Info(string, ...any) }) {
+	s := c.s
+	t := time.NewTicker(s.o.MediaTimeout / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-t.C:
+		}
+		now := s.o.Now()
+		c.mu.Lock()
+		silent := true
+		for _, l := range []*leg{&c.a, &c.b} {
+			st := l.media.Stats()
+			last := st.LastPacket
+			if last.IsZero() || last.Before(c.answer) {
+				last = c.answer
+			}
+			// A phone that holds with inactive sends nothing on purpose.
+			if !directionFor(l.neg).PeerSends() || now.Sub(last) < s.o.MediaTimeout {
+				silent = false
+			}
+		}
+		c.mu.Unlock()
+		if silent {
+			log.Info("no audio from either phone; ending the call", "after", s.o.MediaTimeout)
+			c.hangup(nil, "system")
+		}
+	}
 }
 
 // unanswered ends a call whose callee never sent 2xx.
-func (c *call) unanswered(err error, dlg *sipgo.DialogServerSession, log interface {
+func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log interface {
 	Info(string, ...any)
 }) {
+	if r := cli.InviteResponse; r != nil && r.IsSuccess() {
+		// The callee answered just as we CANCELled: its 200 crossed our
+		// CANCEL. Acknowledge it and hang up, or its phone shows a silent
+		// connected call.
+		c.s.strays.done(cli.InviteRequest.CallID().Value())
+		cli.Ack(context.Background())
+		c.mu.Lock()
+		c.b.cli = cli
+		c.b.state = LegAnswered
+		c.mu.Unlock()
+		c.byeLeg(&c.b)
+	}
+	c.mu.Lock()
+	by := c.hangupBy
+	c.mu.Unlock()
 	var dr *sipgo.ErrDialogResponse
 	switch {
+	case by == "system":
+		log.Info("call stopped while ringing: the box is shutting down")
+		c.respondA(503, "Service Unavailable", nil)
+		c.finish(Failed, 503, "system")
 	case dlg.Context().Err() != nil:
 		// The caller cancelled; sipgo has answered 487 and we CANCELled the callee.
 		log.Info("caller cancelled while ringing")
 		c.finish(Cancelled, 487, "caller")
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// Whatever the callee answered our CANCEL, nobody picked up in time.
+		log.Info("no answer")
+		c.respondA(480, "No Answer", nil)
+		c.finish(NoAnswer, 480, "")
 	case errors.As(err, &dr):
 		code := dr.Res.StatusCode
 		log.Info("callee refused", "code", code)
@@ -489,10 +608,6 @@ func (c *call) unanswered(err error, dlg *sipgo.DialogServerSession, log interfa
 			c.respondA(code, dr.Res.Reason, nil)
 			c.finish(NoAnswer, code, "")
 		}
-	case errors.Is(err, context.DeadlineExceeded):
-		log.Info("no answer")
-		c.respondA(480, "No Answer", nil)
-		c.finish(NoAnswer, 480, "")
 	default:
 		log.Info("callee unreachable", "err", err)
 		c.respondA(480, "Temporarily Unavailable", nil)
@@ -509,31 +624,34 @@ func (c *call) respondA(code int, reason string, body []byte) {
 		return
 	}
 	res := c.s.newResponse(dlg.InviteRequest, code, reason, body)
+	if code > 100 && code < 300 {
+		// Our own address as the caller reaches it; on a wildcard bind
+		// sipgo's default would say 0.0.0.0.
+		ct := c.s.contactFor(sourceOf(dlg.InviteRequest), dlg.InviteRequest.Transport())
+		res.AppendHeader(&ct)
+	}
 	if err := dlg.WriteResponse(res); err != nil {
 		c.s.log.Debug("response to caller not sent", "call", c.id, "code", code, "err", err)
 	}
 }
 
 // hangup ends an established call: from is the leg that sent BYE (nil when
-// the box ends the call); the other leg gets a BYE.
+// the box ends the call); the other leg gets a BYE. Only the first hang-up
+// of a call does anything.
 func (c *call) hangup(from *leg, by string) {
 	c.mu.Lock()
-	if c.ended {
+	if c.ended || c.ending {
 		c.mu.Unlock()
 		return
 	}
-	answered := !c.answer.IsZero()
-	var targets []*leg
-	for _, l := range []*leg{&c.a, &c.b} {
-		if l != from && (l.state == LegAnswered || l.state == LegEstablished) {
-			targets = append(targets, l)
+	if c.answer.IsZero() {
+		// Not answered yet. A BYE from the callee here means it hung up
+		// between its 200 and our answer to the caller; otherwise the box
+		// is stopping: CANCEL the callee. Either way run() answers the
+		// caller and finishes the call.
+		if from != nil && from.side == sideCallee {
+			c.calleeGone = true
 		}
-	}
-	c.mu.Unlock()
-	if !answered {
-		// Still ringing (the box is stopping): CANCEL the callee; run()
-		// answers the caller and finishes the call.
-		c.mu.Lock()
 		c.hangupBy = by
 		stop := c.stopRinging
 		c.mu.Unlock()
@@ -542,20 +660,56 @@ func (c *call) hangup(from *leg, by string) {
 		}
 		return
 	}
-	for _, l := range targets {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		var err error
-		if l.srv != nil {
-			err = l.srv.Bye(ctx)
-		} else if l.cli != nil {
-			err = l.cli.Bye(ctx)
+	c.ending = true
+	c.hangupBy = by
+	var targets []*leg
+	for _, l := range []*leg{&c.a, &c.b} {
+		if l == from {
+			continue
 		}
-		cancel()
-		if err != nil {
-			c.s.log.Debug("bye not acknowledged", "call", c.id, "leg", l.side, "err", err)
+		switch {
+		case l.side == sideCaller && l.state == LegAnswered:
+			// Our 200 is out but not yet acknowledged: RFC 3261 wants the
+			// ACK before a BYE. run() sends it when the ACK is in.
+			c.byeAfterAck = true
+		case l.state == LegAnswered || l.state == LegEstablished:
+			c.move(l, LegTerminating)
+			targets = append(targets, l)
 		}
 	}
-	c.finish(Answered, 200, by)
+	deferred := c.byeAfterAck
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, l := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.s.recoverIn("bye")
+			c.byeLeg(l)
+		}()
+	}
+	wg.Wait()
+	if !deferred {
+		c.finish(Answered, 200, by)
+	}
+}
+
+// byeLeg sends a BYE on a leg and waits (bounded) for its answer.
+func (c *call) byeLeg(l *leg) {
+	c.mu.Lock()
+	srv, cli := l.srv, l.cli
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var err error
+	if srv != nil {
+		err = srv.Bye(ctx)
+	} else if cli != nil {
+		err = cli.Bye(ctx)
+	}
+	if err != nil {
+		c.s.log.Debug("bye not acknowledged", "call", c.id, "leg", l.side, "err", err)
+	}
 }
 
 // finish releases media and writes the CDR, once.

@@ -27,6 +27,7 @@ type Binding struct {
 	CSeq      uint32    `json:"cseq"`
 	Expires   time.Time `json:"expires"`
 	Updated   time.Time `json:"updated"` // last successful REGISTER
+	Created   time.Time `json:"created"` // first REGISTER of this contact
 }
 
 // maxBindingsPerAOR bounds the contacts one extension may register.
@@ -59,7 +60,10 @@ func (r *registrar) load() error {
 	defer r.mu.Unlock()
 	n := 0
 	for _, b := range bs {
-		if b.Expires.After(now) && b.AOR != "" {
+		// A TCP binding is only good while the phone's own connection
+		// lives; after a restart it is gone, so the phone must register
+		// again before it can be called.
+		if b.Expires.After(now) && b.AOR != "" && b.Transport == "udp" {
 			r.bindings[b.AOR] = append(r.bindings[b.AOR], b)
 			n++
 		}
@@ -161,7 +165,9 @@ func (r *registrar) all() []Binding {
 	return out
 }
 
-// lookup returns the most recently refreshed live binding of an extension.
+// lookup returns the live binding calls to an extension go to: the contact
+// registered most recently (a stable choice: refreshes do not change it).
+// Ringing every contact at once comes with multi-leg calls.
 func (r *registrar) lookup(aor string) (Binding, bool) {
 	now := r.s.o.Now()
 	r.mu.Lock()
@@ -169,7 +175,7 @@ func (r *registrar) lookup(aor string) (Binding, bool) {
 	var best Binding
 	found := false
 	for _, b := range r.bindings[aor] {
-		if b.Expires.After(now) && (!found || b.Updated.After(best.Updated)) {
+		if b.Expires.After(now) && (!found || b.Created.After(best.Created)) {
 			best, found = b, true
 		}
 	}
@@ -333,6 +339,7 @@ func (r *registrar) upsertLocked(b Binding) error {
 	for i, old := range bs {
 		if old.Contact == b.Contact {
 			isNew := old.Source != b.Source || old.Transport != b.Transport
+			b.Created = old.Created
 			bs[i] = b
 			// A refresh changes only the expiry: save it at the next flush,
 			// which a restart needs, but don't log it.
@@ -346,6 +353,7 @@ func (r *registrar) upsertLocked(b Binding) error {
 	if len(bs) >= maxBindingsPerAOR {
 		return errors.New("Too Many Contacts")
 	}
+	b.Created = b.Updated
 	r.bindings[b.AOR] = append(bs, b)
 	r.dirty = true
 	r.s.log.Info("registered", "extension", b.AOR, "contact", b.Contact, "source", b.Source, "transport", b.Transport, "user_agent", b.UserAgent)

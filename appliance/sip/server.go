@@ -1,14 +1,18 @@
 package sip
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"deskline/appliance/sip/digest"
@@ -75,6 +79,7 @@ type Options struct {
 	UserAgent        string           // Server/User-Agent header; "" = "Deskline"
 
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
+	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
 	MinExpires      time.Duration // shortest registration accepted; 0 = 60 s
 	MaxExpires      time.Duration // longest registration granted; 0 = 1 h
 	FlushInterval   time.Duration // how often changed bindings are saved; 0 = 2 s
@@ -95,12 +100,14 @@ type Server struct {
 	tcp  net.Listener
 	addr netip.AddrPort
 
-	reg   *registrar
-	calls *callTable
+	reg    *registrar
+	calls  *callTable
+	strays *strays
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closing atomic.Bool // set by Close: new calls are refused
 }
 
 // New validates options and prepares a server; it does not listen yet.
@@ -123,6 +130,9 @@ func New(o Options) (*Server, error) {
 	if o.NoAnswerTimeout == 0 {
 		o.NoAnswerTimeout = 30 * time.Second
 	}
+	if o.MediaTimeout == 0 {
+		o.MediaTimeout = 60 * time.Second
+	}
 	if o.MinExpires == 0 {
 		o.MinExpires = 60 * time.Second
 	}
@@ -142,6 +152,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth}
 	s.reg = newRegistrar(s)
 	s.calls = newCallTable()
+	s.strays = newStrays(s)
 	return s, nil
 }
 
@@ -159,9 +170,14 @@ func (s *Server) Start() error {
 	ap := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	s.addr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 
-	// sipgo logs a lot at info level; keep its chatter at debug.
+	// sipgo's transport layer logs through its package default (every junk
+	// datagram at ERROR): send that through our logger too. It is one
+	// variable per process, so the first server sets it.
 	sipLog := s.log.With("lib", "sipgo")
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(s.o.UserAgent))
+	sipgoLogger.Do(func() { sip.SetDefaultLogger(sipLog) })
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(s.o.UserAgent),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(dropNonSIP)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(s.strays.handle)))
 	if err != nil {
 		return s.closeListeners(fmt.Errorf("sip: %w", err))
 	}
@@ -180,19 +196,19 @@ func (s *Server) Start() error {
 	s.ua, s.srv, s.client = ua, srv, client
 	s.dlgUA = &sipgo.DialogUA{Client: client, ContactHDR: s.contactFor(netip.AddrPort{}, "udp"), RewriteContact: true}
 
-	srv.OnRegister(s.reg.handle)
-	srv.OnOptions(s.handleOptions)
-	srv.OnInvite(s.handleInvite)
-	srv.OnAck(s.handleAck)
-	srv.OnBye(s.handleBye)
-	srv.OnCancel(func(req *sip.Request, tx sip.ServerTransaction) {
+	srv.OnRegister(s.guard(s.reg.handle))
+	srv.OnOptions(s.guard(s.handleOptions))
+	srv.OnInvite(s.guard(s.handleInvite))
+	srv.OnAck(s.guard(s.handleAck))
+	srv.OnBye(s.guard(s.handleBye))
+	srv.OnCancel(s.guard(func(req *sip.Request, tx sip.ServerTransaction) {
 		// A CANCEL that matched an INVITE transaction never gets here; this
 		// one matched nothing.
 		s.respond(tx, req, 481, "Call/Transaction Does Not Exist")
-	})
-	srv.OnNoRoute(func(req *sip.Request, tx sip.ServerTransaction) {
+	}))
+	srv.OnNoRoute(s.guard(func(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 405, "Method Not Allowed", sip.NewHeader("Allow", allowed))
-	})
+	}))
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(3)
@@ -202,6 +218,9 @@ func (s *Server) Start() error {
 	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String())
 	return nil
 }
+
+// sipgoLogger guards sipgo's process-wide default logger.
+var sipgoLogger sync.Once
 
 const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"
 
@@ -220,13 +239,25 @@ func (s *Server) closeListeners(err error) error {
 // Addr is the address the server listens on (UDP and TCP share the port).
 func (s *Server) Addr() netip.AddrPort { return s.addr }
 
-// Close hangs up every call, saves registrations and stops listening. It
-// waits for the server's goroutines.
+// closeGrace bounds how long Close waits for calls to hang up cleanly.
+const closeGrace = 5 * time.Second
+
+// Close refuses new calls, hangs up every call (BYE to answered phones, 503
+// to callers still ringing) while the transports still carry the answers,
+// saves registrations and stops listening. It waits for the server's
+// goroutines.
 func (s *Server) Close() error {
-	if s.cancel == nil {
+	if s.cancel == nil || s.closing.Swap(true) {
 		return nil
 	}
-	s.calls.hangupAll(s)
+	s.calls.hangupAll()
+	done := make(chan struct{})
+	go func() { s.calls.wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		s.log.Warn("calls still ending at shutdown; closing transports", "calls", len(s.calls.list()))
+	}
 	s.cancel()
 	s.udp.Close()
 	s.tcp.Close()
@@ -236,6 +267,62 @@ func (s *Server) Close() error {
 	s.wg.Wait()
 	s.calls.wait()
 	return s.reg.flush()
+}
+
+// guard runs a handler so that a bug triggered by one request answers 500
+// and is logged, instead of taking every call on the box down with it.
+func (s *Server) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("sip handler panicked", "method", req.Method, "source", req.Source(), "panic", r, "stack", string(debug.Stack()))
+				if !req.IsAck() {
+					s.respond(tx, req, 500, "Server Internal Error")
+				}
+			}
+		}()
+		h(req, tx)
+	}
+}
+
+// recoverIn logs a panic in a goroutine of ours instead of letting it end
+// the process; use it deferred, first thing in the goroutine.
+func (s *Server) recoverIn(what string) {
+	if r := recover(); r != nil {
+		s.log.Error("sip goroutine panicked", "in", what, "panic", r, "stack", string(debug.Stack()))
+	}
+}
+
+// dropNonSIP drops UDP datagrams that do not begin like a SIP request or
+// response before sipgo parses them, or remembers their sender: junk from
+// scanners and stray traffic costs nothing then. Stream transports pass
+// through (a read there is a piece of a stream).
+func dropNonSIP(info sip.TransportReadProps, data []byte) ([]byte, error) {
+	if !strings.EqualFold(info.Transport, "udp") || looksLikeSIP(data) {
+		return data, nil
+	}
+	return nil, nil
+}
+
+// looksLikeSIP reports whether data starts with "SIP/2.0 " or with a method
+// token (upper-case letters) and a space.
+func looksLikeSIP(data []byte) bool {
+	if bytes.HasPrefix(data, []byte("SIP/2.0 ")) {
+		return true
+	}
+	for i, b := range data {
+		switch {
+		case b >= 'A' && b <= 'Z':
+			if i > 16 {
+				return false
+			}
+		case b == ' ':
+			return i >= 3
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // listenBoth binds UDP and TCP on the same address; with port 0 it retries
@@ -313,8 +400,8 @@ func (s *Server) write(tx sip.ServerTransaction, res *sip.Response) {
 	}
 }
 
-// sourceOf is the address a request came from.
-func sourceOf(req *sip.Request) netip.AddrPort {
+// sourceOf is the address a message came from.
+func sourceOf(req interface{ Source() string }) netip.AddrPort {
 	ap, err := netip.ParseAddrPort(req.Source())
 	if err != nil {
 		host, port, err := net.SplitHostPort(req.Source())
