@@ -65,7 +65,7 @@ func startServer(t *testing.T, store BindingStore) *Server {
 	return startServerAlgs(t, store, []digest.Algorithm{digest.SHA256, digest.MD5})
 }
 
-func startServerAlgs(t *testing.T, store BindingStore, algs []digest.Algorithm) *Server {
+func startServerAlgs(t testing.TB, store BindingStore, algs []digest.Algorithm) *Server {
 	t.Helper()
 	pool, err := media.NewPortPool(46000, 46998)
 	if err != nil {
