@@ -43,18 +43,23 @@
 // replaces module deskline with a relative path to the repository root.
 // gokrazy starts it as
 //
-//	/user/deskline -data /perm/deskline -http :8080 -sip :5060
+//	/user/deskline -data /perm/deskline -http :8080 -sip :5060 -console /dev/console
 //
 // and restarts it a second after any exit other than 0 or 125. gokrazy keeps
 // port 80 for its own status page. A program's output is not copied to the
-// serial console; gokrazy's status page shows it.
+// serial console (gokrazy's status page shows it), which is why the daemon
+// writes its start-up instructions — the one-time setup code on first boot —
+// to /dev/console itself.
 //
 // The contract that the image and its boot test expect of the daemon:
 //
-//   - honour -data, -http and -sip as above;
-//   - wait until /perm is usable (gokrazy mounts it before starting programs,
-//     but a box whose /perm is missing or unformatted has a read-only /perm)
-//     and create /perm/deskline itself;
+//   - honour -data, -http, -sip and -console as above;
+//   - create /perm/deskline itself; when /perm is missing or unformatted
+//     (read-only) the daemon exits with an error naming the data dir and
+//     gokrazy starts it again a second later, so it comes up as soon as
+//     /perm is usable;
+//   - on first boot, print the setup code on the console and keep the API
+//     closed (503) until the panel's /setup has been completed with it;
 //   - answer GET / on the -http address with 200 (after redirects);
 //   - answer a SIP OPTIONS over UDP on the -sip address with "SIP/2.0 200"
 //     carrying the request's Via, From, To, Call-ID and CSeq, sent to the
