@@ -23,5 +23,5 @@
 // stopped and waited for by Relay.Close.
 //
 // Imports: nothing of Deskline's. It knows nothing of SIP, queues or storage.
-// Importers: appliance (which adapts it for calls) and hw tests.
+// Importers: appliance, which adapts it for calls.
 package media
