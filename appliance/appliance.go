@@ -42,6 +42,7 @@ type Appliance struct {
 	exts     *storage.Collection[extension]
 	users    *storage.Collection[webui.User]
 	bindings *storage.Collection[[]sip.Binding]
+	bans     *storage.Collection[[]sip.Ban]
 	cdrs     *storage.Log[cdr]
 
 	pool *media.PortPool
@@ -86,6 +87,8 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		Router:           router{plan},
 		Media:            a.pool,
 		Bindings:         bindingStore{a.bindings},
+		Bans:             banStore{a.bans},
+		BanPolicy:        sip.BanPolicy{Allow: cfg.SIPAllow},
 		OnCDR:            a.cdrw.write,
 		Logger:           log,
 		UserAgent:        "Deskline/" + Version,
@@ -126,6 +129,9 @@ func (a *Appliance) openCollections() (err error) {
 		return err
 	}
 	if a.bindings, err = storage.NewCollection[[]sip.Binding](a.db, "registrations"); err != nil {
+		return err
+	}
+	if a.bans, err = storage.NewCollection[[]sip.Ban](a.db, "bans"); err != nil {
 		return err
 	}
 	a.cdrs, err = storage.NewLog[cdr](a.db, "cdr")
@@ -259,6 +265,21 @@ type bindingStore struct {
 func (b bindingStore) SaveBindings(list []sip.Binding) error { return b.c.Put("current", list) }
 
 func (b bindingStore) LoadBindings() ([]sip.Binding, error) {
+	list, err := b.c.Get("current")
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	return list, err
+}
+
+// banStore keeps the SIP bans under one key.
+type banStore struct {
+	c *storage.Collection[[]sip.Ban]
+}
+
+func (b banStore) SaveBans(list []sip.Ban) error { return b.c.Put("current", list) }
+
+func (b banStore) LoadBans() ([]sip.Ban, error) {
 	list, err := b.c.Get("current")
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type Config struct {
 	// start-up instructions (setup code): /dev/console on the box, where
 	// gokrazy does not copy a program's output to the screen.
 	Console string
+	// SIPAllow (-sip-allow, DESKLINE_SIP_ALLOW) lists networks never banned
+	// for failed logins: the office LAN, the provider. Comma-separated CIDRs.
+	SIPAllow []netip.Prefix
 	// NoAnswer is how long a callee rings before the caller hears 480.
 	NoAnswer time.Duration
 	// SIPDigest (-sip-digest, DESKLINE_SIP_DIGEST) lists the digest
@@ -71,6 +75,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	rtp := fs.String("rtp", env("DESKLINE_RTP", fmt.Sprintf("%d-%d", c.RTPMin, c.RTPMax)), "RTP port range MIN-MAX, even ports [$DESKLINE_RTP]")
 	level := fs.String("log-level", env("DESKLINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error [$DESKLINE_LOG_LEVEL]")
 	console := fs.String("console", env("DESKLINE_CONSOLE", ""), "also print start-up instructions (setup code) to this terminal, e.g. /dev/console [$DESKLINE_CONSOLE]")
+	allow := fs.String("sip-allow", env("DESKLINE_SIP_ALLOW", ""), "networks never banned for failed SIP logins, comma-separated CIDRs, e.g. 192.168.1.0/24 [$DESKLINE_SIP_ALLOW]")
 	digestAlgs := fs.String("sip-digest", env("DESKLINE_SIP_DIGEST", "md5"), "SIP digest algorithms challenged, in order: md5, sha256,md5 or sha256 [$DESKLINE_SIP_DIGEST]")
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
@@ -96,6 +101,20 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 			return c, fmt.Errorf("-sip-digest %q: want md5, sha256 or both, comma-separated", *digestAlgs)
 		}
 		c.SIPDigest = append(c.SIPDigest, a)
+	}
+	for _, p := range strings.Split(*allow, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			if a, aerr := netip.ParseAddr(p); aerr == nil {
+				pfx = netip.PrefixFrom(a, a.BitLen())
+			} else {
+				return c, fmt.Errorf("-sip-allow %q: %q is not a network like 192.168.1.0/24", *allow, p)
+			}
+		}
+		c.SIPAllow = append(c.SIPAllow, pfx.Masked())
 	}
 	if c.DataDir == "" {
 		return c, errors.New("-data must not be empty")

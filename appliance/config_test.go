@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"reflect"
@@ -22,6 +23,10 @@ func TestParseConfig(t *testing.T) {
 	if c, err := ParseConfig([]string{"-sip-digest", "SHA256, md5"}, getenv, io.Discard); err != nil || !reflect.DeepEqual(c.SIPDigest, []string{"sha256", "md5"}) {
 		t.Errorf("-sip-digest: %v, %v", c.SIPDigest, err)
 	}
+	if c, err := ParseConfig([]string{"-sip-allow", "192.168.1.7/24, 10.0.0.1"}, getenv, io.Discard); err != nil ||
+		fmt.Sprint(c.SIPAllow) != "[192.168.1.0/24 10.0.0.1/32]" {
+		t.Errorf("-sip-allow: %v, %v", c.SIPAllow, err)
+	}
 	// A flag wins over the environment.
 	c, err = ParseConfig([]string{"-http", ":1"}, getenv, io.Discard)
 	if err != nil || c.HTTPAddr != ":1" {
@@ -37,7 +42,7 @@ func TestParseConfigErrors(t *testing.T) {
 	none := func(string) string { return "" }
 	for _, args := range [][]string{
 		{"-rtp", "10001-20000"}, {"-rtp", "20000-10000"}, {"-rtp", "abc"}, {"-rtp", "80-100"},
-		{"-rtp", "10000-10001"}, {"-log-level", "loud"}, {"-data", ""}, {"stray"}, {"-nope"}, {"-sip-digest", "sha1"}, {"-sip-digest", "md5,md5"},
+		{"-rtp", "10000-10001"}, {"-log-level", "loud"}, {"-data", ""}, {"stray"}, {"-nope"}, {"-sip-digest", "sha1"}, {"-sip-allow", "office"}, {"-sip-digest", "md5,md5"},
 	} {
 		if _, err := ParseConfig(args, none, io.Discard); err == nil {
 			t.Errorf("ParseConfig(%q) succeeded, want error", strings.Join(args, " "))

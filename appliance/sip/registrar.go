@@ -207,8 +207,19 @@ func (s *Server) authenticate(req *sip.Request, tx sip.ServerTransaction) (user 
 			return res.User, true
 		case errors.Is(err, digest.ErrStale):
 			stale = true
+		case errors.Is(err, digest.ErrDenied):
+			user := ""
+			if p, perr := digest.ParseAuthorization(value); perr == nil {
+				user = truncate(p["username"], 64)
+			}
+			s.log.Warn("authentication failed", "method", req.Method, "source", req.Source(), "user", user, "reason", digest.Reason(err))
+			src := sourceOf(req).Addr()
+			s.bans.failed(src, user)
+			if s.bans.isBanned(src) {
+				return "", false // from now on, silence
+			}
 		default:
-			s.log.Warn("authentication failed", "method", req.Method, "source", req.Source(), "err", err)
+			s.log.Warn("malformed credentials", "method", req.Method, "source", req.Source(), "err", err)
 		}
 	}
 	var hdrs []sip.Header

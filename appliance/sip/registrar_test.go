@@ -91,6 +91,7 @@ type uac struct {
 	c    *net.UDPConn
 	srv  string
 	cseq int
+	wait time.Duration // for an answer; 0 = 3 s
 }
 
 func newUAC(t *testing.T, s *Server) *uac {
@@ -126,7 +127,11 @@ func (u *uac) raw(msg string) string {
 	}
 	buf := make([]byte, 8192)
 	for {
-		u.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+		wait := u.wait
+		if wait == 0 {
+			wait = 3 * time.Second
+		}
+		u.c.SetReadDeadline(time.Now().Add(wait))
 		n, _, err := u.c.ReadFromUDP(buf)
 		if err != nil {
 			return ""

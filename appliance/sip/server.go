@@ -73,6 +73,8 @@ type Options struct {
 	Router           Router
 	Media            *media.PortPool
 	Bindings         BindingStore     // nil = registrations live in memory only
+	Bans             BanStore         // nil = bans live in memory only
+	BanPolicy        BanPolicy        // when failed authentication bans a source
 	OnCDR            func(CallRecord) // called once per call when it ends, from the call's goroutine
 	Logger           *slog.Logger     // nil = slog.Default()
 	Now              func() time.Time // nil = time.Now
@@ -103,6 +105,7 @@ type Server struct {
 	reg    *registrar
 	calls  *callTable
 	strays *strays
+	bans   *bans
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -153,6 +156,7 @@ func New(o Options) (*Server, error) {
 	s.reg = newRegistrar(s)
 	s.calls = newCallTable()
 	s.strays = newStrays(s)
+	s.bans = newBans(s, o.BanPolicy)
 	return s, nil
 }
 
@@ -161,6 +165,9 @@ func New(o Options) (*Server, error) {
 func (s *Server) Start() error {
 	if err := s.reg.load(); err != nil {
 		s.log.Warn("stored registrations not restored", "err", err)
+	}
+	if err := s.bans.load(); err != nil {
+		s.log.Warn("stored bans not restored", "err", err)
 	}
 	udp, tcp, err := listenBoth(s.o.Addr)
 	if err != nil {
@@ -176,7 +183,7 @@ func (s *Server) Start() error {
 	sipLog := s.log.With("lib", "sipgo")
 	sipgoLogger.Do(func() { sip.SetDefaultLogger(sipLog) })
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent(s.o.UserAgent),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(dropNonSIP)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(s.readFilter)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerUnhandledResponseHandler(s.strays.handle)))
 	if err != nil {
 		return s.closeListeners(fmt.Errorf("sip: %w", err))
@@ -293,11 +300,15 @@ func (s *Server) recoverIn(what string) {
 	}
 }
 
-// dropNonSIP drops UDP datagrams that do not begin like a SIP request or
-// response before sipgo parses them, or remembers their sender: junk from
-// scanners and stray traffic costs nothing then. Stream transports pass
-// through (a read there is a piece of a stream).
-func dropNonSIP(info sip.TransportReadProps, data []byte) ([]byte, error) {
+// readFilter sees every read before sipgo parses it. It drops anything from
+// a banned source (silence is all an attacker gets), and UDP datagrams that
+// do not begin like a SIP request or response, before sipgo remembers their
+// sender: junk from scanners costs nothing then. Other stream reads pass
+// (a read there is a piece of a stream).
+func (s *Server) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
+	if s.bans.isBanned(addrOf(info.RemoteAddr)) {
+		return nil, nil
+	}
 	if !strings.EqualFold(info.Transport, "udp") || looksLikeSIP(data) {
 		return data, nil
 	}

@@ -1,0 +1,266 @@
+package sip
+
+import (
+	"net"
+	"net/netip"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Ban is a source address the box no longer answers.
+type Ban struct {
+	Addr     netip.Addr `json:"addr"`
+	Since    time.Time  `json:"since"`
+	Until    time.Time  `json:"until"`
+	Reason   string     `json:"reason"`
+	Offences int        `json:"offences"` // bans this address has earned; each doubles the next
+}
+
+// BanStore persists bans so that a restart does not pardon an attacker.
+// Save is called with every ban (also expired ones still remembered for
+// repeat offences) after each change; Load once at start.
+type BanStore interface {
+	SaveBans(b []Ban) error
+	LoadBans() ([]Ban, error)
+}
+
+// BanPolicy says when a source is banned and for how long. The zero value is
+// the default policy: 5 failures in 10 minutes ban for 30 minutes, doubling
+// for each repeat offence up to a day.
+//
+// Failures less than a second apart count once: some phones (baresip's
+// SIP stack among them) retry a rejected password several times in a
+// millisecond, and a mistyped password must not ban the office on its first
+// try. A burst of 4×Failures within the window bans all the same: that is a
+// fast brute-forcer.
+type BanPolicy struct {
+	Failures int           // failed authentications that earn a ban; 0 = 5
+	Window   time.Duration // ... within this time; 0 = 10 min
+	BanFor   time.Duration // first ban; 0 = 30 min
+	MaxBan   time.Duration // longest ban; 0 = 24 h
+	// Allow lists sources that are never banned (the office LAN, the
+	// provider's addresses).
+	Allow []netip.Prefix
+}
+
+func (p BanPolicy) withDefaults() BanPolicy {
+	if p.Failures == 0 {
+		p.Failures = 5
+	}
+	if p.Window == 0 {
+		p.Window = 10 * time.Minute
+	}
+	if p.BanFor == 0 {
+		p.BanFor = 30 * time.Minute
+	}
+	if p.MaxBan == 0 {
+		p.MaxBan = 24 * time.Hour
+	}
+	return p
+}
+
+// maxTracked bounds the sources whose failures are counted at once.
+const maxTracked = 10000
+
+// bans counts failed authentications and keeps the ban list.
+type bans struct {
+	s      *Server
+	p      BanPolicy
+	mu     sync.RWMutex
+	fails  map[netip.Addr][]time.Time // recent failures per source
+	users  map[string][]time.Time     // recent failures per user
+	banned map[netip.Addr]Ban
+	saveMu sync.Mutex
+}
+
+func newBans(s *Server, p BanPolicy) *bans {
+	return &bans{s: s, p: p.withDefaults(), fails: map[netip.Addr][]time.Time{}, users: map[string][]time.Time{}, banned: map[netip.Addr]Ban{}}
+}
+
+func (b *bans) load() error {
+	if b.s.o.Bans == nil {
+		return nil
+	}
+	list, err := b.s.o.Bans.LoadBans()
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, ban := range list {
+		if ban.Addr.IsValid() {
+			b.banned[ban.Addr] = ban
+		}
+	}
+	return nil
+}
+
+func (b *bans) allowed(a netip.Addr) bool {
+	for _, p := range b.p.Allow {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// isBanned reports whether a source is banned now. It is called for every
+// datagram, so it only reads.
+func (b *bans) isBanned(a netip.Addr) bool {
+	b.mu.RLock()
+	ban, ok := b.banned[a]
+	b.mu.RUnlock()
+	return ok && b.s.o.Now().Before(ban.Until)
+}
+
+// recent drops the times older than the window and appends now.
+func recent(ts []time.Time, now time.Time, window time.Duration) []time.Time {
+	kept := ts[:0]
+	for _, t := range ts {
+		if now.Sub(t) < window {
+			kept = append(kept, t)
+		}
+	}
+	return append(kept, now)
+}
+
+// failed records a failed authentication of user from src, and bans src
+// when it has failed too often.
+func (b *bans) failed(src netip.Addr, user string) {
+	now := b.s.o.Now()
+	b.mu.Lock()
+	if len(b.users) < maxTracked || b.users[user] != nil {
+		b.users[user] = recent(b.users[user], now, b.p.Window)
+		if n := len(b.users[user]); n == b.p.Failures*4 {
+			b.s.log.Warn("many failed logins for one extension, from several sources", "user", user, "failures", n, "window", b.p.Window)
+		}
+	}
+	if !src.IsValid() || b.allowed(src) {
+		b.mu.Unlock()
+		return
+	}
+	if len(b.fails) >= maxTracked && b.fails[src] == nil {
+		b.forgetOldestLocked()
+	}
+	b.fails[src] = recent(b.fails[src], now, b.p.Window)
+	if ts := b.fails[src]; spread(ts) < b.p.Failures && len(ts) < 4*b.p.Failures {
+		b.mu.Unlock()
+		return
+	}
+	delete(b.fails, src)
+	prev := b.banned[src]
+	d := b.p.BanFor
+	for i := 0; i < prev.Offences && d < b.p.MaxBan; i++ {
+		d *= 2
+	}
+	d = min(d, b.p.MaxBan)
+	ban := Ban{Addr: src, Since: now, Until: now.Add(d), Reason: "failed authentication", Offences: prev.Offences + 1}
+	b.banned[src] = ban
+	b.mu.Unlock()
+	b.s.log.Warn("source banned", "addr", src, "for", d, "offences", ban.Offences, "last_user", user)
+	b.save()
+}
+
+// spread counts failures that came at least a second after the last one
+// counted.
+func spread(ts []time.Time) int {
+	n := 0
+	var last time.Time
+	for _, t := range ts {
+		if n == 0 || t.Sub(last) >= time.Second {
+			n++
+			last = t
+		}
+	}
+	return n
+}
+
+func (b *bans) forgetOldestLocked() {
+	var oldest netip.Addr
+	var at time.Time
+	for a, ts := range b.fails {
+		if len(ts) > 0 && (at.IsZero() || ts[len(ts)-1].Before(at)) {
+			oldest, at = a, ts[len(ts)-1]
+		}
+	}
+	delete(b.fails, oldest)
+}
+
+// list returns the bans in force, oldest first.
+func (b *bans) list() []Ban {
+	now := b.s.o.Now()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	var out []Ban
+	for _, ban := range b.banned {
+		if now.Before(ban.Until) {
+			out = append(out, ban)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
+	return out
+}
+
+// lift ends a ban now (the offence count is kept for next time).
+func (b *bans) lift(a netip.Addr) bool {
+	now := b.s.o.Now()
+	b.mu.Lock()
+	ban, ok := b.banned[a]
+	if ok && now.Before(ban.Until) {
+		ban.Until = now
+		b.banned[a] = ban
+	}
+	delete(b.fails, a)
+	b.mu.Unlock()
+	if ok {
+		b.s.log.Info("ban lifted", "addr", a)
+		b.save()
+	}
+	return ok
+}
+
+// save writes every remembered ban; offences are forgotten a day after a
+// ban ended.
+func (b *bans) save() {
+	if b.s.o.Bans == nil {
+		return
+	}
+	b.saveMu.Lock()
+	defer b.saveMu.Unlock()
+	now := b.s.o.Now()
+	b.mu.Lock()
+	var all []Ban
+	for a, ban := range b.banned {
+		if now.Sub(ban.Until) > 24*time.Hour {
+			delete(b.banned, a)
+			continue
+		}
+		all = append(all, ban)
+	}
+	b.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].Addr.Less(all[j].Addr) })
+	if err := b.s.o.Bans.SaveBans(all); err != nil {
+		b.s.log.Error("bans not saved", "err", err)
+	}
+}
+
+// Bans returns the sources banned now.
+func (s *Server) Bans() []Ban { return s.bans.list() }
+
+// Unban lifts a ban; it reports whether the address was banned.
+func (s *Server) Unban(a netip.Addr) bool { return s.bans.lift(a.Unmap()) }
+
+// addrOf turns a transport's remote address into an IP.
+func addrOf(a net.Addr) netip.Addr {
+	switch v := a.(type) {
+	case *net.UDPAddr:
+		return v.AddrPort().Addr().Unmap()
+	case *net.TCPAddr:
+		return v.AddrPort().Addr().Unmap()
+	}
+	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+		return ap.Addr().Unmap()
+	}
+	return netip.Addr{}
+}

@@ -1,0 +1,201 @@
+package sip
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"deskline/appliance/sip/digest"
+	"deskline/media"
+)
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+type memBans struct {
+	mu   sync.Mutex
+	list []Ban
+}
+
+func (m *memBans) SaveBans(b []Ban) error {
+	m.mu.Lock()
+	m.list = append([]Ban(nil), b...)
+	m.mu.Unlock()
+	return nil
+}
+func (m *memBans) LoadBans() ([]Ban, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Ban(nil), m.list...), nil
+}
+
+func startBanServer(t *testing.T, clock *fakeClock, store BanStore, p BanPolicy) *Server {
+	t.Helper()
+	pool, err := media.NewPortPool(48000, 48998)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := fakeDir(rawPasswords)
+	s, err := New(Options{Addr: "127.0.0.1:0", Directory: dir, Router: exts(dir), Media: pool, Bans: store, BanPolicy: p,
+		DigestAlgorithms: []digest.Algorithm{digest.MD5}, Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// uacFrom is a bare SIP client on a given loopback address.
+func uacFrom(t *testing.T, s *Server, ip string) *uac {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
+	if err != nil {
+		t.Skipf("cannot bind %s: %v", ip, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	// Loopback answers come within milliseconds; a second means silence.
+	return &uac{t: t, c: c, srv: s.Addr().String(), wait: time.Second}
+}
+
+// guess sends one REGISTER with a wrong password, as a brute-forcer does.
+func guess(t *testing.T, u *uac, user string) string {
+	res := u.do("REGISTER", "sip:127.0.0.1", user, "Contact: <sip:"+user+"@"+u.local()+">")
+	if res == "" {
+		return ""
+	}
+	return u.do("REGISTER", "sip:127.0.0.1", user, "Contact: <sip:"+user+"@"+u.local()+">",
+		authorize(t, res, "MD5", "REGISTER", "sip:127.0.0.1", user, "guess-"+u.local(), 1))
+}
+
+func answers(u *uac) bool { return status(u.do("OPTIONS", "sip:127.0.0.1", "probe")) == "200 OK" }
+
+// TestBruteForceBan: five wrong passwords in ten minutes, and the source
+// hears nothing more for thirty minutes; others are unaffected; the ban ends
+// on time, and a second offence lasts twice as long.
+func TestBruteForceBan(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	store := &memBans{}
+	s := startBanServer(t, clock, store, BanPolicy{})
+	attacker, office := uacFrom(t, s, "127.0.0.2"), uacFrom(t, s, "127.0.0.1")
+	for i := 0; i < 4; i++ {
+		if res := guess(t, attacker, "1001"); status(res) != "401 Unauthorized" {
+			t.Fatalf("guess %d answered %q, want 401", i+1, status(res))
+		}
+		clock.add(2 * time.Second)
+	}
+	if !answers(attacker) {
+		t.Fatal("banned after four failures; the policy says five")
+	}
+	if res := guess(t, attacker, "1002"); res != "" { // unknown or known users count alike
+		t.Errorf("fifth failure answered %q, want silence", status(res))
+	}
+	if answers(attacker) {
+		t.Fatal("a banned source still gets answers")
+	}
+	if !answers(office) {
+		t.Fatal("another source was caught by the ban")
+	}
+	bans := s.Bans()
+	if len(bans) != 1 || bans[0].Addr != netip.MustParseAddr("127.0.0.2") || bans[0].Until.Sub(bans[0].Since) != 30*time.Minute {
+		t.Fatalf("Bans() = %+v, want 127.0.0.2 for 30 min", bans)
+	}
+	if len(store.list) != 1 {
+		t.Errorf("saved bans = %+v", store.list)
+	}
+
+	clock.add(31 * time.Minute)
+	if !answers(attacker) {
+		t.Fatal("still banned after the ban ended")
+	}
+	for i := 0; i < 5; i++ {
+		guess(t, attacker, "1001")
+		clock.add(2 * time.Second)
+	}
+	if bans := s.Bans(); len(bans) != 1 || bans[0].Offences != 2 || bans[0].Until.Sub(bans[0].Since) != time.Hour {
+		t.Fatalf("second offence: Bans() = %+v, want a one-hour ban", bans)
+	}
+	if !s.Unban(netip.MustParseAddr("127.0.0.2")) || !answers(attacker) {
+		t.Error("Unban did not let the source back in")
+	}
+}
+
+// TestFailuresOutsideWindowDoNotBan: four failures, then the window passes.
+func TestFailuresOutsideWindowDoNotBan(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{})
+	u := uacFrom(t, s, "127.0.0.2")
+	for i := 0; i < 4; i++ {
+		guess(t, u, "1001")
+		clock.add(2 * time.Second)
+	}
+	clock.add(11 * time.Minute)
+	if res := guess(t, u, "1001"); status(res) != "401 Unauthorized" {
+		t.Errorf("failure after the window answered %q, want 401 (not banned)", status(res))
+	}
+}
+
+// TestAllowListNeverBanned: the office LAN is never banned.
+func TestAllowListNeverBanned(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/30")}})
+	u := uacFrom(t, s, "127.0.0.2")
+	for i := 0; i < 8; i++ {
+		guess(t, u, "1001")
+	}
+	if !answers(u) || len(s.Bans()) != 0 {
+		t.Errorf("an allow-listed source was banned: %+v", s.Bans())
+	}
+}
+
+// TestBansSurviveRestart: a restart does not pardon an attacker.
+func TestBansSurviveRestart(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	store := &memBans{}
+	s := startBanServer(t, clock, store, BanPolicy{Failures: 2})
+	u := uacFrom(t, s, "127.0.0.2")
+	guess(t, u, "1001")
+	clock.add(2 * time.Second)
+	guess(t, u, "1001")
+	s.Close()
+	s2 := startBanServer(t, clock, store, BanPolicy{Failures: 2})
+	u2 := uacFrom(t, s2, "127.0.0.2")
+	if answers(u2) {
+		t.Error("a banned source was answered after a restart")
+	}
+	if len(s2.Bans()) != 1 {
+		t.Errorf("Bans() after restart = %+v", s2.Bans())
+	}
+}
+
+// TestRetryBurstIsOneFailure: a phone that retries a wrong password five
+// times in a millisecond (as baresip does) has made one mistake, not five;
+// a fast brute-forcer (twenty guesses at once) is banned all the same.
+func TestRetryBurstIsOneFailure(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{})
+	u := uacFrom(t, s, "127.0.0.2")
+	for i := 0; i < 5; i++ {
+		guess(t, u, "1001")
+	}
+	if !answers(u) {
+		t.Fatal("a burst of five retries banned the phone")
+	}
+	for i := 0; i < 15; i++ {
+		guess(t, u, "1001")
+	}
+	if answers(u) {
+		t.Error("twenty guesses at once did not ban the source")
+	}
+}
