@@ -148,10 +148,10 @@ type Detector struct {
 	head   int
 
 	// Digit state machine.
-	cand     byte // digit of the current run of hits, 0 for none
-	run      int  // consecutive hits of cand
-	misses   int  // consecutive windows without cand since its last hit
-	active   bool // cand has been reported
+	cand     byte  // digit of the current run of hits, 0 for none
+	run      int   // consecutive hits of cand
+	misses   int   // consecutive windows without cand since its last hit
+	active   bool  // cand has been reported
 	runStart int64 // estimated first sample of cand's tone
 	lastEnd  int64 // end of the last window that held cand
 	toneEnd  int64 // estimated end of cand's tone, after a miss

@@ -182,7 +182,7 @@ func TestDuration(t *testing.T) {
 		want string
 	}{{30 * time.Millisecond, ""}, {35 * time.Millisecond, ""}, {45 * time.Millisecond, "7"}, {60 * time.Millisecond, "7"}} {
 		for shift := 0; shift < sub; shift += 3 {
-			s := newSignal(uint64(shift)).silence(time.Duration(shift) * time.Second / SampleRate).
+			s := newSignal(uint64(shift)).silence(time.Duration(shift)*time.Second/SampleRate).
 				digit('7', -12, c.on, 100*time.Millisecond)
 			if got := digits(t, detect(nil, s.x)); got != c.want {
 				t.Errorf("%v tone shifted %d samples: detected %q, want %q", c.on, shift, got, c.want)
@@ -345,4 +345,3 @@ func BenchmarkGeneratorRead(b *testing.B) {
 		g.Read(out)
 	}
 }
-
