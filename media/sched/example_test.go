@@ -1,27 +1,33 @@
 package sched_test
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"deskline/media/sched"
+	"deskline/media/sched/schedtest"
 )
 
 func Example() {
-	s := sched.New(nil) // one per process; 20 ms frames on the system clock
-	ctx, cancel := context.WithTimeout(context.Background(), 95*time.Millisecond)
-	defer cancel()
+	// In the appliance: s := sched.New(nil) once per process, and
+	// go s.Run(ctx) for its lifetime. Here a fake clock shows the policy.
+	clock := schedtest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	s := sched.New(&sched.Opts{Clock: clock}) // 20 ms frames, catch up by 3
 
-	frames := 0
 	remove := s.Add(sched.StreamFunc(func(n int64) {
-		// A tone or prompt stream would read one frame from its generator
-		// here and send it; n numbers the frame since Add.
-		frames++
+		// A tone or prompt stream reads frame n from its generator here
+		// and sends it (RTP timestamp = n·160).
+		fmt.Print(n, " ")
 	}))
 	defer remove()
 
-	s.Run(ctx) // usually in its own goroutine, for the process's lifetime
-	fmt.Println(frames >= 4 && frames <= 5)
-	// Output: true
+	s.Tick(clock.Now()) // frame 0 is due at once
+	clock.Advance(20 * time.Millisecond)
+	s.Tick(clock.Now())                   // frame 1
+	clock.Advance(130 * time.Millisecond) // a late wake-up: frames 2..7 owed
+	next := s.Tick(clock.Now())           // only the newest 3 are sent
+	fmt.Println("\nnext frame due in", next.Sub(clock.Now()))
+	// Output:
+	// 0 1 5 6 7
+	// next frame due in 10ms
 }
