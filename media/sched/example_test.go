@@ -17,7 +17,7 @@ func Example() {
 	remove := s.Add(sched.StreamFunc(func(n int64) {
 		// A tone or prompt stream reads frame n from its generator here
 		// and sends it (RTP timestamp = n·160).
-		fmt.Print(n, " ")
+		fmt.Println("frame", n)
 	}))
 	defer remove()
 
@@ -26,8 +26,12 @@ func Example() {
 	s.Tick(clock.Now())                   // frame 1
 	clock.Advance(130 * time.Millisecond) // a late wake-up: frames 2..7 owed
 	next := s.Tick(clock.Now())           // only the newest 3 are sent
-	fmt.Println("\nnext frame due in", next.Sub(clock.Now()))
+	fmt.Println("next frame due in", next.Sub(clock.Now()))
 	// Output:
-	// 0 1 5 6 7
+	// frame 0
+	// frame 1
+	// frame 5
+	// frame 6
+	// frame 7
 	// next frame due in 10ms
 }
