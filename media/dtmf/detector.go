@@ -62,8 +62,8 @@ type Opts struct {
 	// Default 40 ms.
 	MinDuration time.Duration
 	// MinPause is the shortest silence that separates two digits. Gaps of
-	// at least MinPause always do; interruptions shorter than MinPause-10
-	// ms are bridged (the digit continues). Default 40 ms.
+	// at least MinPause always do; interruptions of up to MinPause-12 ms
+	// are bridged (the digit continues). Default 40 ms.
 	MinPause time.Duration
 }
 

@@ -25,7 +25,7 @@ func Amplitude(dBm0 float64) float64 { return ZeroDBm0 * math.Pow(10, dBm0/20) }
 
 // ErrInvalid is returned (wrapped) by NewGenerator and Generator.Reset for a
 // Tone that cannot be played: no segments, a non-positive On, a negative
-// Off, or a frequency outside 0 < f < 4000 Hz.
+// Off, a positive Gain, or a frequency outside 0 < f < 4000 Hz.
 var ErrInvalid = errors.New("tone: invalid tone")
 
 // rampSamples is the length of the linear fade at each edge between sound
@@ -64,6 +64,7 @@ func phaseInc(f float64) uint32 {
 type genSeg struct {
 	inc             [2]uint32
 	minc            uint32
+	gain            float64 // linear, times Generator.amp
 	two, mod        bool
 	on, period      int // samples
 	rampIn, rampOut bool
@@ -106,6 +107,9 @@ func (g *Generator) Reset(t Tone) error {
 				return fmt.Errorf("%w: segment %d: frequency %v Hz", ErrInvalid, i, f)
 			}
 		}
+		if s.Gain > 0 || math.IsNaN(s.Gain) {
+			return fmt.Errorf("%w: segment %d: gain %v dB", ErrInvalid, i, s.Gain)
+		}
 		if s.Freqs[0] == 0 {
 			return fmt.Errorf("%w: segment %d: no frequency", ErrInvalid, i)
 		}
@@ -124,6 +128,7 @@ func (g *Generator) Reset(t Tone) error {
 		g.segs = append(g.segs, genSeg{
 			inc:     [2]uint32{phaseInc(s.Freqs[0]), phaseInc(s.Freqs[1])},
 			minc:    phaseInc(s.Mod),
+			gain:    math.Pow(10, s.Gain/20),
 			two:     s.Freqs[1] != 0,
 			mod:     s.Mod != 0,
 			on:      on,
@@ -161,7 +166,7 @@ func (g *Generator) next() int16 {
 		if left := s.on - g.pos; s.rampOut && left <= rampSamples && float64(left)/(rampSamples+1) < env {
 			env = float64(left) / (rampSamples + 1)
 		}
-		v *= g.amp * env
+		v *= g.amp * s.gain * env
 	}
 	// The oscillators run through silences too: phase never jumps.
 	g.ph[0] += s.inc[0]

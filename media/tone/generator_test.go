@@ -178,7 +178,11 @@ func TestCadence(t *testing.T) {
 				p := SampleRate / b
 				win = int(math.Round(math.Ceil(FrameSamples/p) * p))
 			}
-			on := slidingOn(x, win, 40)
+			minGain := 0.0
+			for _, sg := range tn.Segments {
+				minGain = min(minGain, sg.Gain)
+			}
+			on := slidingOn(x, win, 40, math.Pow(10, minGain/10))
 			// Runs of equal frames, as durations.
 			type run struct {
 				on bool
@@ -213,9 +217,10 @@ func TestCadence(t *testing.T) {
 // TestPhaseContinuous checks that the samples across frame and cadence
 // boundaries follow the ideal sine: no jump anywhere while sounding.
 // slidingOn reports, every step samples, whether the win samples centred
-// there hold more than half the largest such window's energy: an edge is
-// placed within step/2 of the truth.
-func slidingOn(x []int16, win, step int) []bool {
+// there hold more than half the energy of the quietest burst (rel times
+// the largest window's energy): an edge is placed within step/2 of the
+// truth.
+func slidingOn(x []int16, win, step int, rel float64) []bool {
 	var es []float64
 	peak := 0.0
 	for c := step / 2; c < len(x); c += step {
@@ -230,7 +235,7 @@ func slidingOn(x []int16, win, step int) []bool {
 	}
 	out := make([]bool, len(es))
 	for i, e := range es {
-		out[i] = e > peak/2
+		out[i] = e > peak*rel/2
 	}
 	return out
 }
@@ -316,4 +321,20 @@ func BenchmarkRead(b *testing.B) {
 			g.ReadUlaw(x)
 		}
 	})
+}
+
+func TestSegmentGain(t *testing.T) {
+	tn, _ := Lookup("AU", Congestion)
+	x := render(t, tn, 1500*time.Millisecond)
+	energy := func(from, to time.Duration) float64 {
+		var e float64
+		for _, v := range x[samples(from):samples(to)] {
+			e += float64(v) * float64(v)
+		}
+		return e
+	}
+	first, second := energy(50*time.Millisecond, 325*time.Millisecond), energy(800*time.Millisecond, 1075*time.Millisecond)
+	if got := 10 * math.Log10(second/first); math.Abs(got-(-10)) > 0.2 {
+		t.Errorf("AU congestion: second burst at %.2f dB from the first, want -10", got)
+	}
 }

@@ -47,6 +47,7 @@ func (k Kind) String() string {
 type Segment struct {
 	Freqs [2]float64    // Hz
 	Mod   float64       // Hz, 0 for none
+	Gain  float64       // dB relative to Tone.Level, <= 0; usually 0
 	On    time.Duration // > 0; resolved to whole 8 kHz samples
 	Off   time.Duration // >= 0; a tone of one segment with Off == 0 is continuous
 }
@@ -175,8 +176,12 @@ var countries = map[string][numKinds][]Segment{
 			{Freqs: [2]float64{425}, Mod: 25, On: 400 * ms, Off: 200 * ms},
 			{Freqs: [2]float64{425}, Mod: 25, On: 400 * ms, Off: 2000 * ms},
 		},
-		Busy:        cad(425, 0, 375, 375),
-		Congestion:  cad(425, 0, 375, 375),
+		Busy: cad(425, 0, 375, 375),
+		// Busy's cadence with every other burst 10 dB down.
+		Congestion: {
+			{Freqs: [2]float64{425}, On: 375 * ms, Off: 375 * ms},
+			{Freqs: [2]float64{425}, On: 375 * ms, Off: 375 * ms, Gain: -10},
+		},
 		CallWaiting: cad(425, 0, 200, 200, 200, 4400),
 	},
 	"CH": {

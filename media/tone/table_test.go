@@ -54,6 +54,9 @@ func TestTablesSane(t *testing.T) {
 				if s.Off < 0 || s.Off > 15*time.Second {
 					t.Errorf("%s seg %d: off %v outside 0..15 s", name, i, s.Off)
 				}
+				if s.Gain > 0 || s.Gain < -20 {
+					t.Errorf("%s seg %d: gain %v dB outside -20..0", name, i, s.Gain)
+				}
 				if s.On%time.Millisecond != 0 || s.Off%time.Millisecond != 0 {
 					t.Errorf("%s seg %d: durations not whole milliseconds", name, i)
 				}
@@ -96,6 +99,7 @@ func TestNewGeneratorRejects(t *testing.T) {
 		{Segments: []Segment{{Freqs: [2]float64{425}, On: time.Second, Off: -1}}},
 		{Segments: []Segment{{Freqs: [2]float64{4000}, On: time.Second}}},
 		{Segments: []Segment{{On: time.Second}}},
+		{Segments: []Segment{{Freqs: [2]float64{425}, On: time.Second, Gain: 1}}},
 		{Level: 10, Segments: []Segment{{Freqs: [2]float64{425}, On: time.Second}}},
 	}
 	for i, tn := range bad {
