@@ -7,9 +7,13 @@ import (
 	"time"
 )
 
-// ErrDigit is returned (wrapped) by Generator.Play for a byte that is not a
-// DTMF digit.
-var ErrDigit = errors.New("dtmf: not a digit")
+// Errors returned (wrapped) by Generator.Play.
+var (
+	// ErrDigit: a byte of the digit string is not a DTMF digit.
+	ErrDigit = errors.New("dtmf: not a digit")
+	// ErrDuration: the tone duration is not positive or the pause negative.
+	ErrDuration = errors.New("dtmf: bad duration")
+)
 
 // GenOpts sets a Generator's levels. A zero value (or nil) means the usual
 // sending levels of Q.23 practice: low group -9 dBm0, high group -7 dBm0
@@ -54,7 +58,7 @@ func (g *Generator) Play(digits string, on, off time.Duration) error {
 		}
 	}
 	if on <= 0 || off < 0 {
-		return fmt.Errorf("dtmf: durations on %v off %v", on, off)
+		return fmt.Errorf("%w: on %v off %v", ErrDuration, on, off)
 	}
 	g.digits, g.i, g.pos = digits, 0, 0
 	g.on = int(on * SampleRate / time.Second)
