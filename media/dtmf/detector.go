@@ -98,7 +98,7 @@ type Event struct {
 	Digit byte // one of 0-9 * # A-D
 	Ended bool
 	// Start and End are sample positions (8 kHz, counting from the first
-	// sample fed since NewDetector or Reset), accurate to about 5 ms.
+	// sample fed since NewDetector or Reset), measured to about 2 ms.
 	// End is the position just after the tone, set only when Ended.
 	Start, End int64
 }
