@@ -3,6 +3,7 @@ package acd
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -215,8 +216,10 @@ func New(cfg Config, o Opts) (*Engine, error) {
 	for _, r := range cfg.PauseReasons {
 		e.reasons[strings.ToLower(r.Name)] = r.Name
 	}
+	now := e.clock.Now()
 	for _, ac := range cfg.Agents {
-		e.agents[ac.ID] = &agent{cfg: ac}
+		ac.Skills = maps.Clone(ac.Skills)
+		e.agents[ac.ID] = &agent{cfg: ac, since: now}
 	}
 	for i, qc := range cfg.Queues {
 		f := o.Strategies[qc.Strategy]
@@ -225,6 +228,7 @@ func New(cfg Config, o Opts) (*Engine, error) {
 		}
 		q := &queue{cfg: qc, index: i, strat: f()}
 		q.cfg.Members = nil
+		q.cfg.Tiers = slices.Clone(qc.Tiers)
 		for _, mc := range qc.Members {
 			a := e.agents[mc.Agent]
 			m := &member{q: q, a: a, penalty: mc.Penalty}
@@ -360,8 +364,15 @@ func (e *Engine) agentFree(a *agent) {
 				return c
 			}
 			if e.fair {
-				if c := x.oldest().Compare(y.oldest()); c != 0 {
-					return c
+				xo, yo := x.oldest(), y.oldest()
+				switch {
+				case xo.IsZero() != yo.IsZero(): // nobody to offer: last
+					if xo.IsZero() {
+						return 1
+					}
+					return -1
+				case !xo.Equal(yo):
+					return xo.Compare(yo)
 				}
 			}
 			return cmp.Compare(x.index, y.index)
@@ -509,7 +520,7 @@ func (e *Engine) CallerEntered(in Caller) (Output, error) {
 		e.act(Action{Kind: Reject, Call: in.Call, Queue: q.cfg.Name, Reason: reject})
 		return e.end(), nil
 	}
-	c := &call{id: in.Call, q: q, callerID: in.CallerID, priority: in.Priority, skills: in.Skills, entered: e.now}
+	c := &call{id: in.Call, q: q, callerID: in.CallerID, priority: in.Priority, skills: maps.Clone(in.Skills), entered: e.now}
 	pos := len(q.waiting)
 	for pos > 0 && q.waiting[pos-1].priority < c.priority {
 		pos--
@@ -524,6 +535,9 @@ func (e *Engine) CallerEntered(in Caller) (Output, error) {
 	}
 	e.widen(c)
 	e.dispatch(q)
+	if q.staffed == 0 && q.cfg.LeaveWhenEmpty {
+		e.empties = append(e.empties, q)
+	}
 	return e.end(), nil
 }
 

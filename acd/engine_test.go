@@ -727,3 +727,32 @@ func TestUnknownThings(t *testing.T) {
 		t.Errorf("Login twice = %v", err)
 	}
 }
+
+func TestExitWithKeyAndEmptyOnEntry(t *testing.T) {
+	cfg := acd.Config{
+		Agents: []acd.AgentConfig{{ID: "401", Name: "a"}},
+		Queues: []acd.QueueConfig{
+			{Name: "q", Strategy: acd.Linear, Members: []acd.Member{{Agent: "401"}}},
+			{Name: "e", Strategy: acd.Linear, JoinWhenEmpty: true, LeaveWhenEmpty: true, TimeoutDest: "vm", Members: []acd.Member{{Agent: "401"}}},
+		},
+	}
+	r := newRig(t, cfg)
+	if st, _ := r.e.Agent("401"); st.Status != acd.LoggedOut || st.InStatus != 0 {
+		t.Errorf("fresh agent: %v for %v, want logged-out for 0s", st.Status, st.InStatus)
+	}
+	out := r.do(r.e.CallerEntered(acd.Caller{Call: "x", Queue: "e"}))
+	if got := eventsOf(out); !slices.Equal(got, []string{acd.EvEnterQueue, acd.EvExitEmpty}) || out.Actions[0].Kind != acd.ExitEmpty {
+		t.Errorf("entering an empty leave-when-empty queue: %v %v", got, out.Actions)
+	}
+	r.login("401")
+	r.do(r.e.AgentBusy("401"))
+	r.enter("c", "q")
+	r.clk.Advance(9 * time.Second)
+	out = r.do(r.e.CallerExitWithKey("c", "1"))
+	if l := out.Log[0].Line(); l != fmt.Sprintf("%d|c|q|NONE|EXITWITHKEY|1|1|1|9", acdtest.Epoch.Unix()+9) {
+		t.Errorf("exit with key: %q", l)
+	}
+	if st, _ := r.e.QueueStats("q"); st.ExitedWithKey != 1 || st.Waiting != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
