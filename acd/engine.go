@@ -614,7 +614,10 @@ func (e *Engine) CallerExitWithKey(id CallID, key string) (Output, error) {
 }
 
 // AgentAnswered: the agent picked up the offer. Other agents ringing for
-// the same caller are stopped; returns Bridge.
+// the same caller are stopped; returns Bridge. If the offer was already
+// withdrawn (the engine's ring timeout, the caller left, another agent
+// answered first) it returns ErrWrongCallState and appliance hangs up the
+// agent's leg.
 func (e *Engine) AgentAnswered(id CallID, agentID AgentID) (Output, error) {
 	e.begin()
 	c, a, err := e.offer(id, agentID)
@@ -678,7 +681,9 @@ func (e *Engine) offer(id CallID, agentID AgentID) (*call, *agent, error) {
 
 // AgentNoAnswer: appliance reports that the offer failed (timeout on the
 // phone, declined, unreachable). The agent becomes available again (or is
-// auto-paused); the caller waits RetryDelay before the next offer.
+// auto-paused); the caller waits RetryDelay before the next offer. A report
+// about an offer the engine already withdrew returns ErrWrongCallState and
+// can be ignored.
 func (e *Engine) AgentNoAnswer(id CallID, agentID AgentID) (Output, error) {
 	e.begin()
 	c, a, err := e.offer(id, agentID)

@@ -756,3 +756,32 @@ func TestExitWithKeyAndEmptyOnEntry(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+func TestPanelViews(t *testing.T) {
+	r := newRig(t, fourAgents(acd.RingAll))
+	r.login("502", "501")
+	r.do(r.e.AgentBusy("501"))
+	r.do(r.e.AgentBusy("502"))
+	r.enter("c1", "q")
+	r.do(r.e.CallerEntered(acd.Caller{Call: "c2", Queue: "q", CallerID: "42", Priority: 1}))
+	r.clk.Advance(3 * time.Second)
+	r.do(r.e.AgentIdle("502"))
+	got := r.e.Callers("q")
+	want := []acd.CallerState{
+		{Call: "c2", CallerID: "42", Position: 1, Priority: 1, Wait: 3 * time.Second, Ringing: ids("502")},
+		{Call: "c1", CallerID: "555c1", Position: 2, Wait: 3 * time.Second},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Callers = %+v, want %+v", got, want)
+	}
+	var names []string
+	for _, a := range r.e.Agents() {
+		names = append(names, string(a.ID)+":"+a.Status.String())
+	}
+	if want := []string{"501:available", "502:ringing", "503:logged-out", "504:logged-out"}; !slices.Equal(names, want) {
+		t.Errorf("Agents = %v, want %v", names, want)
+	}
+	if r.e.Callers("nope") != nil {
+		t.Error("Callers(unknown) not nil")
+	}
+}

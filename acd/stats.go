@@ -1,6 +1,10 @@
 package acd
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // QueueStats is a live picture of one queue. Counters run from New.
 type QueueStats struct {
@@ -102,6 +106,45 @@ func (e *Engine) Queues() []string {
 	out := make([]string, len(e.qlist))
 	for i, q := range e.qlist {
 		out[i] = q.cfg.Name
+	}
+	return out
+}
+
+// Agents reports every agent, sorted by ID, for the panel.
+func (e *Engine) Agents() []AgentState {
+	out := make([]AgentState, 0, len(e.agents))
+	for id := range e.agents {
+		st, _ := e.Agent(id)
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b AgentState) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return out
+}
+
+// CallerState is one caller in a queue, for the panel.
+type CallerState struct {
+	Call     CallID
+	CallerID string
+	Position int // 1 is next
+	Priority int
+	Wait     time.Duration
+	Ringing  []AgentID // agents being offered the caller now
+}
+
+// Callers lists the queue's callers in order of service; nil for an
+// unknown queue.
+func (e *Engine) Callers(queue string) []CallerState {
+	q := e.queues[queue]
+	if q == nil {
+		return nil
+	}
+	now := e.clock.Now()
+	out := make([]CallerState, len(q.waiting))
+	for i, c := range q.waiting {
+		out[i] = CallerState{Call: c.id, CallerID: c.callerID, Position: i + 1, Priority: c.priority, Wait: now.Sub(c.entered)}
+		for _, a := range c.ringing {
+			out[i].Ringing = append(out[i].Ringing, a.cfg.ID)
+		}
 	}
 	return out
 }
