@@ -74,11 +74,13 @@ type Action struct {
 }
 
 // Output is what one method call produced, in order: actions to carry out,
-// queue log lines to append, pause intervals that closed.
+// queue log lines to append, pause intervals that closed, and the agents
+// whose AgentState changed (status, pause reason, busy), each once.
 type Output struct {
 	Actions []Action
 	Log     []QueueLogEvent
 	Pauses  []PauseInterval
+	Changed []AgentID
 }
 
 // Caller is a call entering a queue.
@@ -327,6 +329,7 @@ func (e *Engine) apply(a *agent, ev agentEvent) error {
 	a.status, a.since = to, e.now
 	a.gen++
 	e.adjust(a, +1)
+	e.changed(a)
 	if !staffed(to) {
 		for _, m := range a.members {
 			if m.q.staffed == 0 && m.q.cfg.LeaveWhenEmpty && len(m.q.waiting) > 0 {
@@ -335,6 +338,12 @@ func (e *Engine) apply(a *agent, ev agentEvent) error {
 		}
 	}
 	return nil
+}
+
+func (e *Engine) changed(a *agent) {
+	if !slices.Contains(e.out.Changed, a.cfg.ID) {
+		e.out.Changed = append(e.out.Changed, a.cfg.ID)
+	}
 }
 
 func (e *Engine) agent(id AgentID) (*agent, error) {
@@ -884,8 +893,10 @@ func (e *Engine) Pause(id AgentID, reason string) (Output, error) {
 	switch a.status {
 	case OnCall:
 		a.pendingPause, a.pendingWhy = true, reason
+		e.changed(a)
 	case Paused:
 		if a.reason != reason {
+			e.changed(a)
 			e.closePause(a)
 			a.reason, a.reasonSince = reason, e.now
 			e.logAll(a, EvPause, reason)
@@ -920,6 +931,7 @@ func (e *Engine) Unpause(id AgentID) (Output, error) {
 	switch {
 	case a.status == OnCall && a.pendingPause:
 		a.pendingPause, a.pendingWhy = false, ""
+		e.changed(a)
 	case a.status == Paused:
 		e.closePause(a)
 		_ = e.apply(a, evUnpause)
@@ -962,6 +974,9 @@ func (e *Engine) setBusy(id AgentID, busy bool) (Output, error) {
 		return e.end(), err
 	}
 	e.adjust(a, -1)
+	if a.busy != busy {
+		e.changed(a)
+	}
 	a.busy = busy
 	e.adjust(a, +1)
 	if !busy {

@@ -785,3 +785,23 @@ func TestPanelViews(t *testing.T) {
 		t.Error("Callers(unknown) not nil")
 	}
 }
+
+func TestOutputNamesChangedAgents(t *testing.T) {
+	r := newRig(t, fourAgents(acd.RingAll))
+	if out := r.do(r.e.Login("501", "x")); !slices.Equal(out.Changed, ids("501")) {
+		t.Errorf("Login: Changed = %v", out.Changed)
+	}
+	r.login("502")
+	if out := r.do(r.e.CallerEntered(acd.Caller{Call: "c", Queue: "q"})); !slices.Equal(out.Changed, ids("501", "502")) {
+		t.Errorf("ring-all: Changed = %v", out.Changed)
+	}
+	if out := r.do(r.e.AgentAnswered("c", "502")); !slices.Equal(out.Changed, ids("501", "502")) {
+		t.Errorf("answer: Changed = %v", out.Changed)
+	}
+	if out := r.do(r.e.AgentBusy("501")); !slices.Equal(out.Changed, ids("501")) {
+		t.Errorf("busy: Changed = %v", out.Changed)
+	}
+	if out := r.do(r.e.AgentBusy("501")); len(out.Changed) != 0 {
+		t.Errorf("busy again: Changed = %v", out.Changed)
+	}
+}
