@@ -29,6 +29,9 @@
 //	AddMember, RemoveMember                               membership at run time
 //	Tick                                                  time passed (at NextDeadline)
 //
+// and reads it back for the panel: Agent, Agents, Callers, QueueStats,
+// Queues.
+//
 // Each method reads the Clock, first handles whatever fell due (ring
 // timeouts, retry delays, tier widening, maximum waits, wrap-up ends) at the
 // instant it fell due, then its event, and returns an Output: Actions for
@@ -64,4 +67,10 @@
 // Cost: a status change touches the counters of the agent's own queues; a
 // routing decision looks at the members and waiting callers of the queues
 // concerned, never at every queue × member (BenchmarkRoute1000Agents).
+//
+// # Beside the engine
+//
+// ErlangC, ErlangServiceLevel and ErlangASA predict a queue for staffing;
+// cmd/acdsim runs the engine through simulated hours of calls and compares.
+// acdtest holds the fake clock and the strategy conformance suite.
 package acd
