@@ -27,6 +27,7 @@
 //	Login, Logout, Pause, Unpause, EndWrapUp               an agent (or a supervisor for them)
 //	AgentBusy, AgentIdle                                  the agent's phone
 //	AddMember, RemoveMember                               membership at run time
+//	Reconfigure                                           a new Config, calls carrying on
 //	Tick                                                  time passed (at NextDeadline)
 //
 // and reads it back for the panel: Agent, Agents, Callers, QueueStats,

@@ -117,6 +117,7 @@ type Engine struct {
 	timers  timerHeap
 	out     Output
 	empties []*queue
+	extra   map[string]StrategyFactory
 	cands   []Candidate
 	scratch []*queue
 	routing Routing
@@ -189,6 +190,7 @@ type call struct {
 	retryAt   time.Time
 	maxPen    int
 	tier      int // next tier to reach
+	tierGen   uint64
 	agent     *agent
 	member    *member
 	answered  time.Time
@@ -197,11 +199,12 @@ type call struct {
 // New validates cfg and returns an engine with every agent logged out and
 // no caller.
 func New(cfg Config, o Opts) (*Engine, error) {
-	known := func(n string) bool { return o.Strategies[n] != nil || builtins[n] != nil }
-	if err := cfg.validate(known); err != nil {
+	e := &Engine{extra: o.Strategies}
+	if err := cfg.validate(e.known); err != nil {
 		return nil, err
 	}
-	e := &Engine{
+	*e = Engine{
+		extra:   o.Strategies,
 		clock:   o.Clock,
 		rnd:     rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15)),
 		agents:  make(map[AgentID]*agent, len(cfg.Agents)),
@@ -224,11 +227,7 @@ func New(cfg Config, o Opts) (*Engine, error) {
 		e.agents[ac.ID] = &agent{cfg: ac, since: now}
 	}
 	for i, qc := range cfg.Queues {
-		f := o.Strategies[qc.Strategy]
-		if f == nil {
-			f = builtins[qc.Strategy]
-		}
-		q := &queue{cfg: qc, index: i, strat: f()}
+		q := &queue{cfg: qc, index: i, strat: e.factory(qc.Strategy)()}
 		q.cfg.Members = nil
 		q.cfg.Tiers = slices.Clone(qc.Tiers)
 		for _, mc := range qc.Members {
@@ -241,6 +240,15 @@ func New(cfg Config, o Opts) (*Engine, error) {
 		e.qlist = append(e.qlist, q)
 	}
 	return e, nil
+}
+
+func (e *Engine) known(name string) bool { return e.extra[name] != nil || builtins[name] != nil }
+
+func (e *Engine) factory(name string) StrategyFactory {
+	if f := e.extra[name]; f != nil {
+		return f
+	}
+	return builtins[name]
 }
 
 // begin starts a method call: reads the clock and fires what fell due.
@@ -559,7 +567,7 @@ func (e *Engine) widen(c *call) {
 		c.tier++
 	}
 	if c.tier < len(ts) {
-		e.timers.push(timer{at: c.entered.Add(ts[c.tier].After), kind: tTier, c: c})
+		e.timers.push(timer{at: c.entered.Add(ts[c.tier].After), kind: tTier, c: c, gen: c.tierGen})
 	}
 }
 
@@ -1096,8 +1104,10 @@ func (e *Engine) valid(t timer) bool {
 		return t.c.state == ringing && t.c.gen == t.gen
 	case tRetry:
 		return t.c.state == waiting && t.c.gen == t.gen
-	case tMaxWait, tTier:
+	case tMaxWait:
 		return t.c.state != connected
+	case tTier:
+		return t.c.state != connected && t.c.tierGen == t.gen
 	case tWrap:
 		return t.a.status == WrapUp && t.a.gen == t.gen
 	}

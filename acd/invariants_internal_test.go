@@ -181,7 +181,20 @@ func drive(t *testing.T, strategy string, ops []byte) {
 			}
 			what = "busy/idle " + string(a)
 		case 13:
-			if y%2 == 0 {
+			if y%5 == 4 {
+				alt := fuzzConfig([]string{strategy, Linear, RingAll}[y%3])
+				if y%2 == 1 {
+					alt.Queues[0].Members = alt.Queues[0].Members[:2]
+					alt.Queues[1].Tiers = []Tier{{After: 10 * time.Second, MaxPenalty: 1}}
+					alt.Queues[1].Weight = 5
+					alt.Agents = alt.Agents[:5]
+					alt.Queues[1].Members = alt.Queues[1].Members[:3]
+					alt.Queues[2].Members = alt.Queues[2].Members[:2]
+					alt.Queues = append(alt.Queues, QueueConfig{Name: "d", Strategy: Random, JoinWhenEmpty: true, Members: []Member{{"5", 0}, {"1", 0}}})
+				}
+				e.Reconfigure(alt)
+				what = "reconfigure"
+			} else if y%2 == 0 {
 				e.AddMember(queues[y%3], a, y%3)
 			} else {
 				e.RemoveMember(queues[y%3], a)
