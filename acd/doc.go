@@ -24,7 +24,7 @@
 //	CallerEntered, CallerAbandoned, CallerExitWithKey     a caller
 //	AgentAnswered, AgentNoAnswer                          an offer
 //	CallEnded, CallTransferred                            a connected call
-//	Login, Logout, Pause, Unpause, EndWrapUp               an agent (or a supervisor for them)
+//	Login, Logout, Pause, Unpause, EndWrapUp              an agent (or a supervisor for them)
 //	AgentBusy, AgentIdle                                  the agent's phone
 //	AddMember, RemoveMember                               membership at run time
 //	Reconfigure                                           a new Config, calls carrying on
@@ -38,7 +38,8 @@
 // instant it fell due, then its event, and returns an Output: Actions for
 // appliance to carry out in order (Ring, StopRinging, Bridge,
 // CallerTimeout, ExitEmpty, Reject), QueueLogEvents to append, and
-// PauseIntervals that closed. A refused event returns an error (see
+// PauseIntervals that closed, and the agents whose state changed. A refused
+// event returns an error (see
 // errors.go) and changes nothing of that event, though due timers still fire.
 //
 // The engine has no goroutines and no timers; it is not safe for concurrent
