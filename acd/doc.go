@@ -37,10 +37,10 @@
 // timeouts, retry delays, tier widening, maximum waits, wrap-up ends) at the
 // instant it fell due, then its event, and returns an Output: Actions for
 // appliance to carry out in order (Ring, StopRinging, Bridge,
-// CallerTimeout, ExitEmpty, Reject), QueueLogEvents to append, and
+// CallerTimeout, ExitEmpty, Reject), QueueLogEvents to append,
 // PauseIntervals that closed, and the agents whose state changed. A refused
-// event returns an error (see
-// errors.go) and changes nothing of that event, though due timers still fire.
+// event returns an error (see errors.go) and changes nothing of that event,
+// though due timers still fire.
 //
 // The engine has no goroutines and no timers; it is not safe for concurrent
 // use. appliance owns it from one goroutine (or behind one mutex) and arms a
