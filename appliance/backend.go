@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -124,6 +125,25 @@ func (b backend) Calls(ctx context.Context) ([]webui.Call, error) {
 		out = append(out, wc)
 	}
 	return out, nil
+}
+
+func (b backend) Bans(ctx context.Context) ([]webui.Ban, error) {
+	var out []webui.Ban
+	for _, x := range b.a.sip.Bans() {
+		out = append(out, webui.Ban{Addr: x.Addr.String(), Since: x.Since, Until: x.Until, Reason: x.Reason, Offences: x.Offences})
+	}
+	return out, nil
+}
+
+func (b backend) LiftBan(ctx context.Context, addr string) error {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return fmt.Errorf("%w: addr: %q is not an IP address", webui.ErrInvalid, addr)
+	}
+	if !b.a.sip.Unban(a) {
+		return fmt.Errorf("%w: no ban on %s", webui.ErrNotFound, a)
+	}
+	return nil
 }
 
 func (b backend) CDRs(ctx context.Context, q webui.CDRQuery) ([]webui.CDR, error) {

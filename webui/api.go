@@ -135,6 +135,8 @@ func (s *Server) apiRoutes() http.Handler {
 	})
 	mux.Handle("/api/v1/registrations", methods{http.MethodGet: s.apiRegistrations})
 	mux.Handle("/api/v1/calls", methods{http.MethodGet: s.apiCalls})
+	mux.Handle("/api/v1/bans", methods{http.MethodGet: s.apiBans})
+	mux.Handle("/api/v1/bans/{addr}", methods{http.MethodDelete: s.apiLiftBan})
 	mux.Handle("/api/v1/cdr", methods{http.MethodGet: s.apiCDRs})
 	mux.Handle("/api/v1/status", methods{http.MethodGet: s.apiStatus})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -217,6 +219,23 @@ func (s *Server) apiRegistrations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, orEmpty(l))
+}
+
+func (s *Server) apiBans(w http.ResponseWriter, r *http.Request) {
+	l, err := s.backend.Bans(r.Context())
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orEmpty(l))
+}
+
+func (s *Server) apiLiftBan(w http.ResponseWriter, r *http.Request) {
+	if err := s.backend.LiftBan(r.Context(), r.PathValue("addr")); err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request) {

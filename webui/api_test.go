@@ -380,3 +380,25 @@ func TestNoPasswordInResponses(t *testing.T) {
 		}
 	}
 }
+
+func TestAPIBans(t *testing.T) {
+	e := newEnv(t, "")
+	ban := webui.Ban{Addr: "203.0.113.9", Since: t0.Add(-time.Minute), Until: t0.Add(29 * time.Minute), Reason: "failed authentication", Offences: 1}
+	over := webui.Ban{Addr: "203.0.113.10", Since: t0.Add(-time.Hour), Until: t0.Add(-time.Second), Offences: 1}
+	e.backend.SetBans(ban, over)
+	var list []webui.Ban
+	wantJSON(t, e.api("GET", "/api/v1/bans", ""), http.StatusOK, &list)
+	if len(list) != 1 || list[0] != ban {
+		t.Fatalf("bans = %+v, want only %+v", list, ban)
+	}
+	wantError(t, e.api("DELETE", "/api/v1/bans/not-an-ip", ""), http.StatusUnprocessableEntity)
+	wantError(t, e.api("DELETE", "/api/v1/bans/198.51.100.1", ""), http.StatusNotFound)
+	if res := e.api("DELETE", "/api/v1/bans/203.0.113.9", ""); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE ban = %d", res.StatusCode)
+	}
+	wantJSON(t, e.api("GET", "/api/v1/bans", ""), http.StatusOK, &list)
+	if len(list) != 0 {
+		t.Errorf("bans after lifting = %+v", list)
+	}
+	wantError(t, e.api("POST", "/api/v1/bans", "{}", jsonBody()), http.StatusMethodNotAllowed)
+}

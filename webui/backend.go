@@ -95,6 +95,16 @@ type Registration struct {
 	Expires   time.Time `json:"expires"`
 }
 
+// Ban is a source address the box no longer answers on SIP, after too many
+// failed logins.
+type Ban struct {
+	Addr     string    `json:"addr"`
+	Since    time.Time `json:"since"`
+	Until    time.Time `json:"until"`
+	Reason   string    `json:"reason"`
+	Offences int       `json:"offences"` // bans this address has earned; each lasts twice the last
+}
+
 // Call is a call in progress.
 type Call struct {
 	ID     string     `json:"id"`
@@ -195,6 +205,11 @@ type Backend interface {
 	Registrations(ctx context.Context) ([]Registration, error)
 	// Calls returns the calls in progress.
 	Calls(ctx context.Context) ([]Call, error)
+	// Bans returns the SIP sources banned now, oldest first.
+	Bans(ctx context.Context) ([]Ban, error)
+	// LiftBan ends the ban on addr now, or returns ErrNotFound (ErrInvalid
+	// when addr is not an IP address).
+	LiftBan(ctx context.Context, addr string) error
 	// CDRs returns finished calls matching q, newest first.
 	CDRs(ctx context.Context, q CDRQuery) ([]CDR, error)
 	// Status returns counts and addresses. An empty Version is filled from

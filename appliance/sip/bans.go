@@ -202,12 +202,14 @@ func (b *bans) list() []Ban {
 	return out
 }
 
-// lift ends a ban now (the offence count is kept for next time).
+// lift ends a ban in force now (the offence count is kept for next time);
+// it reports whether there was one.
 func (b *bans) lift(a netip.Addr) bool {
 	now := b.s.o.Now()
 	b.mu.Lock()
 	ban, ok := b.banned[a]
-	if ok && now.Before(ban.Until) {
+	ok = ok && now.Before(ban.Until)
+	if ok {
 		ban.Until = now
 		b.banned[a] = ban
 	}

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -35,6 +36,44 @@ type MemoryBackend struct {
 	regs  []webui.Registration
 	calls []webui.Call
 	cdrs  []webui.CDR
+	bans  []webui.Ban
+}
+
+// SetBans replaces the bans.
+func (b *MemoryBackend) SetBans(bans ...webui.Ban) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.bans = slices.Clone(bans)
+}
+
+// Bans implements webui.Backend: the ones set whose time has not run out.
+func (b *MemoryBackend) Bans(ctx context.Context) ([]webui.Ban, error) {
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var l []webui.Ban
+	for _, x := range b.bans {
+		if x.Until.After(now) {
+			l = append(l, x)
+		}
+	}
+	return l, nil
+}
+
+// LiftBan implements webui.Backend.
+func (b *MemoryBackend) LiftBan(ctx context.Context, addr string) error {
+	if _, err := netip.ParseAddr(addr); err != nil {
+		return fmt.Errorf("%w: addr: %q is not an IP address", webui.ErrInvalid, addr)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, x := range b.bans {
+		if x.Addr == addr {
+			b.bans = slices.Delete(b.bans, i, i+1)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: no ban on %s", webui.ErrNotFound, addr)
 }
 
 type memExtension struct {

@@ -1,0 +1,62 @@
+package appliance_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"deskline/appliance"
+)
+
+// TestBansThroughAPI: a guesser from 127.0.0.2 is banned and hears nothing;
+// the admin sees the ban in the API and lifts it, and the source is answered
+// again.
+func TestBansThroughAPI(t *testing.T) {
+	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.SIPAllow = nil })
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
+	if err != nil {
+		t.Skipf("cannot bind 127.0.0.2: %v", err)
+	}
+	defer c.Close()
+	srv, _ := net.ResolveUDPAddr("udp", b.sip())
+	send := func(i int, extra string) string {
+		msg := fmt.Sprintf("REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKg%d\r\nMax-Forwards: 70\r\n"+
+			"From: <sip:1001@127.0.0.1>;tag=g%d\r\nTo: <sip:1001@127.0.0.1>\r\nCall-ID: guess-%d\r\nCSeq: 1 REGISTER\r\n"+
+			"Contact: <sip:1001@%s>\r\n%sContent-Length: 0\r\n\r\n", c.LocalAddr(), i, i, i, c.LocalAddr(), extra)
+		c.WriteToUDP([]byte(msg), srv)
+		buf := make([]byte, 4096)
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		n, _, err := c.ReadFromUDP(buf)
+		if err != nil {
+			return ""
+		}
+		return string(buf[:n])
+	}
+	for i := 0; i < 20; i++ {
+		send(i, `Authorization: Digest username="1001", realm="deskline", nonce="bm9uY2U", uri="sip:127.0.0.1", response="0123456789abcdef0123456789abcdef", algorithm=MD5, qop=auth, nc=00000001, cnonce="x"`+"\r\n")
+	}
+	if res := send(99, ""); res != "" {
+		t.Fatalf("a banned source was answered: %q", strings.SplitN(res, "\r\n", 2)[0])
+	}
+	code, body := b.api(t, "GET", "/bans", nil)
+	var bans []struct {
+		Addr  string    `json:"addr"`
+		Until time.Time `json:"until"`
+	}
+	if err := json.Unmarshal(body, &bans); code != 200 || err != nil || len(bans) != 1 || bans[0].Addr != "127.0.0.2" {
+		t.Fatalf("GET /bans = %d %s", code, body)
+	}
+	if code, body := b.api(t, "DELETE", "/bans/127.0.0.2", nil); code != 204 {
+		t.Fatalf("DELETE /bans/127.0.0.2 = %d %s", code, body)
+	}
+	if res := send(100, ""); !strings.HasPrefix(res, "SIP/2.0 401") {
+		t.Errorf("after lifting the ban the source got %q, want a 401 challenge", strings.SplitN(res, "\r\n", 2)[0])
+	}
+	if code, _ := b.api(t, "DELETE", "/bans/127.0.0.2", nil); code != 404 {
+		t.Errorf("lifting a lifted ban = %d, want 404", code)
+	}
+}
