@@ -3,10 +3,16 @@ module deskline
 go 1.26
 
 require (
+	github.com/chromedp/chromedp v0.23.0
 	github.com/emiago/sipgo v1.7.2
 	github.com/pion/rtp v1.10.6
 	github.com/zaf/g711 v1.4.0
 	go.etcd.io/bbolt v1.5.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.159.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 )
 
 require (

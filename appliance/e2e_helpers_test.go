@@ -104,6 +104,12 @@ func (b *box) sip() string { return b.a.SIPAddr() }
 // api calls /api/v1 as admin with HTTP Basic, like an installer's script.
 func (b *box) api(t *testing.T, method, path string, body any) (int, []byte) {
 	t.Helper()
+	return apiAs(t, b, "admin", adminPassword, method, path, body)
+}
+
+// apiAs calls /api/v1 with HTTP Basic as user.
+func apiAs(t *testing.T, b *box, user, password, method, path string, body any) (int, []byte) {
+	t.Helper()
 	var r io.Reader
 	if body != nil {
 		switch v := body.(type) {
@@ -118,7 +124,7 @@ func (b *box) api(t *testing.T, method, path string, body any) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.SetBasicAuth("admin", adminPassword)
+	req.SetBasicAuth(user, password)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
