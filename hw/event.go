@@ -94,6 +94,7 @@ type EventQueue struct {
 
 	mu      sync.Mutex
 	pending []Event
+	holding bool // deliver holds an event taken from pending, not yet received
 	seq     uint64
 	closed  bool
 }
@@ -133,6 +134,20 @@ func (q *EventQueue) Post(e Event) bool {
 	return true
 }
 
+// Len is the number of events posted and not yet handed over on C. Right
+// after a receive it may still count the event just received, until the
+// delivery goroutine notes the hand-over; a test that wants to know the
+// queue is empty checks until Len is 0 while receiving anything that comes.
+func (q *EventQueue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := len(q.pending)
+	if q.holding {
+		n++
+	}
+	return n
+}
+
 // Close stops delivery, waits for the delivery goroutine to exit, and
 // closes C. Events not yet received are dropped. It is idempotent and safe
 // for concurrent use; every call returns after C is closed.
@@ -164,11 +179,15 @@ func (q *EventQueue) deliver() {
 		e := q.pending[0]
 		q.pending[0] = Event{}
 		q.pending = q.pending[1:]
+		q.holding = true
 		q.mu.Unlock()
 		select {
 		case q.c <- e:
 		case <-q.done:
 			return
 		}
+		q.mu.Lock()
+		q.holding = false
+		q.mu.Unlock()
 	}
 }
