@@ -31,6 +31,10 @@ type Fixture struct {
 	// in, ...), advancing time as it needs, and returns the event types the
 	// port must report, in order. It must also be harmless after Halt.
 	Script func() []hw.EventType
+	// Patience is how long, in real time, a call that must not block may
+	// take before the rule fails; passing runs never wait for it. Zero
+	// means 5 s.
+	Patience time.Duration
 }
 
 // Rules lists the rules Run checks, in the order it checks them.
@@ -53,19 +57,20 @@ func Run(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 				t.Fatalf("rule %q: fixture needs Port, Advance and Script", r.name)
 			}
 			t.Cleanup(func() { f.Port.Halt() })
-			r.check(&checker{T: t, rule: r.name, before: before}, f)
+			guard := f.Patience
+			if guard <= 0 {
+				guard = 5 * time.Second
+			}
+			r.check(&checker{T: t, rule: r.name, before: before, guard: guard}, f)
 		})
 	}
 }
 
-// guard bounds, in real time, how long a call that must not block may take.
-// It is a failure detector, not a pace: passing runs never wait for it.
-const guard = 5 * time.Second
-
 type checker struct {
 	*testing.T
 	rule   string
-	before int // goroutines before the fixture was made
+	before int           // goroutines before the fixture was made
+	guard  time.Duration // Fixture.Patience
 }
 
 func (c *checker) fail(format string, args ...any) {
@@ -85,8 +90,8 @@ func (c *checker) within(what string, f func()) {
 	go func() { defer close(done); f() }()
 	select {
 	case <-done:
-	case <-time.After(guard):
-		c.fatal("%s blocked for %v", what, guard)
+	case <-time.After(c.guard):
+		c.fatal("%s blocked for %v", what, c.guard)
 	}
 }
 
@@ -197,7 +202,7 @@ var rules = []rule{
 				if err != nil {
 					c.fatal("ReadFrame #%d = %v", i+1, err)
 				}
-			case <-time.After(guard):
+			case <-time.After(c.guard):
 				c.fatal("ReadFrame #%d did not return after %v of device time", i+1, hw.FrameDuration)
 			}
 		}
@@ -218,7 +223,7 @@ var rules = []rule{
 			var e hw.Event
 			select {
 			case e = <-f.Port.Events():
-			case <-time.After(guard):
+			case <-time.After(c.guard):
 				c.fatal("event %d: none received, want %v (all: %v)", i+1, wt, want)
 			}
 			if e.Type != wt {
@@ -269,7 +274,7 @@ var rules = []rule{
 				if ok {
 					c.fail("received %v %s", e, when)
 				}
-			case <-time.After(guard):
+			case <-time.After(c.guard):
 				c.fail("Events not closed %s", when)
 			}
 		}
@@ -305,7 +310,7 @@ var rules = []rule{
 				if err != nil && !errors.Is(err, hw.ErrHalted) {
 					c.fail("%s across Halt = %v, want ErrHalted", w.name, err)
 				}
-			case <-time.After(guard):
+			case <-time.After(c.guard):
 				c.fail("%s still blocked after Halt", w.name)
 			}
 		}
@@ -322,7 +327,7 @@ var rules = []rule{
 		f.Advance(100 * time.Millisecond)
 		c.within("Halt", func() { f.Port.Halt() })
 		<-done
-		deadline := time.Now().Add(guard)
+		deadline := time.Now().Add(c.guard)
 		for {
 			n := runtime.NumGoroutine()
 			if n <= c.before {
