@@ -164,22 +164,21 @@ func (h *Hook) Sample(offHook bool, now time.Time) {
 }
 
 // Deadline is when the Hook next needs a sample even if the hook level
-// does not change; ok is false when nothing is pending.
+// does not change; ok is false when nothing is pending. A driver that
+// samples on interrupts calls Sample at every edge and at Deadline.
 func (h *Hook) Deadline() (t time.Time, ok bool) {
-	t, ok = h.db.deadline()
-	var timer time.Time
+	// While a raw change is pending nothing else can happen before it
+	// settles (Sample holds timers back to the raw edge).
+	if t, ok := h.db.deadline(); ok {
+		return t, true
+	}
 	switch h.state {
 	case Break:
-		timer = h.edge.Add(h.o.FlashMax + 1)
+		return h.edge.Add(h.o.FlashMax + 1), true
 	case Make:
-		timer = h.edge.Add(h.o.DigitGap)
-	default:
-		return t, ok
+		return h.edge.Add(h.o.DigitGap), true
 	}
-	if !ok || timer.Before(t) {
-		return timer, true
-	}
-	return t, true
+	return time.Time{}, false
 }
 
 // advance fires the timers that expire at or before t.

@@ -2,6 +2,7 @@ package line
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"deskline/hw"
@@ -57,6 +58,7 @@ type LineSample struct {
 type Monitor struct {
 	o    MonitorOpts
 	emit func(hw.Event)
+	out  []hw.Event // events of one Sample, emitted in time order
 
 	batt, pol debouncer
 
@@ -103,31 +105,43 @@ func (m *Monitor) Up() bool { return m.batt.level }
 // Sample takes one reading of the line at now. Call it at least once per
 // the shortest debounce while signals may change.
 func (m *Monitor) Sample(s LineSample, now time.Time) {
+	m.out = m.out[:0]
+	m.sample(s, now)
+	// The three signals are judged independently; with coarse sampling one
+	// Sample can settle several at different moments, so put them in order.
+	slices.SortStableFunc(m.out, func(a, b hw.Event) int { return a.At.Compare(b.At) })
+	for _, e := range m.out {
+		m.emit(e)
+	}
+}
+
+func (m *Monitor) sample(s LineSample, now time.Time) {
 	if at, ok := m.batt.sample(s.Battery, now); ok {
 		if m.batt.level {
 			m.pol = debouncer{rise: m.o.Polarity, fall: m.o.Polarity, level: s.Reversed, raw: s.Reversed, rawSince: now}
-			m.emit(hw.Event{Type: hw.LineUp, At: at.Add(m.o.Battery)})
+			m.post(hw.Event{Type: hw.LineUp, At: at.Add(m.o.Battery)})
 		} else {
-			m.emit(hw.Event{Type: hw.LineDown, At: at.Add(m.o.Battery)})
+			m.post(hw.Event{Type: hw.LineDown, At: at.Add(m.o.Battery)})
 		}
 	}
 	if m.batt.level {
 		if at, ok := m.pol.sample(s.Reversed, now); ok {
-			m.emit(hw.Event{Type: hw.PolarityReversal, At: at.Add(m.o.Polarity)})
+			m.post(hw.Event{Type: hw.PolarityReversal, At: at.Add(m.o.Polarity)})
 		}
 	}
 	m.sampleRing(s.Ringing, now)
 }
 
 // sampleRing tracks ring bursts: hits of the ring detector with gaps
-// shorter than RingOff belong to one burst; a burst becomes a ring once it
-// has lasted RingOn, and ends RingOff after its last hit.
+// shorter than RingOff belong to one burst; a burst becomes a ring at the
+// first hit RingOn or more after its start (RingStart's At is that hit),
+// and ends RingOff after its last hit.
 func (m *Monitor) sampleRing(hit bool, now time.Time) {
 	gapOver := !m.ringLast.IsZero() && now.Sub(m.ringLast) >= m.o.RingOff
 	if m.ringing && gapOver {
 		m.ringing = false
 		m.lastRing = m.ringLast
-		m.emit(hw.Event{Type: hw.RingStop, At: m.ringLast.Add(m.o.RingOff)})
+		m.post(hw.Event{Type: hw.RingStop, At: m.ringLast.Add(m.o.RingOff)})
 	}
 	if !hit {
 		return
@@ -142,9 +156,11 @@ func (m *Monitor) sampleRing(hit bool, now time.Time) {
 			m.rings = 0
 		}
 		m.rings++
-		m.emit(hw.Event{Type: hw.RingStart, Count: m.rings, At: m.ringFirst.Add(m.o.RingOn)})
+		m.post(hw.Event{Type: hw.RingStart, Count: m.rings, At: now})
 	}
 }
+
+func (m *Monitor) post(e hw.Event) { m.out = append(m.out, e) }
 
 // ResetRings makes the next ring count as ring 1, e.g. after the line was
 // seized to answer.
