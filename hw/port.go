@@ -114,6 +114,12 @@ type CallerID struct {
 // stops; a device that can go quiet delivers silence instead). Halt stops
 // everything, returns the hardware to an inert state and closes Events.
 //
+// Calls: ReadFrame and WriteFrame run continuously, once per 20 ms each;
+// the control methods (Ring, StopRing, Seize, Release) are called at call
+// pace, a few times per call; Halt once at shutdown or when the port is
+// removed. None of the control methods blocks on the line: they change the
+// port's state and return, and what follows is reported as events.
+//
 // Concurrency: all methods may be called from any goroutine. ReadFrame is
 // meant for one reader goroutine and WriteFrame for one writer goroutine;
 // control methods (Ring, StopRing, Seize, Release, Halt) may run concurrently

@@ -224,6 +224,9 @@ func TestHookDeadline(t *testing.T) {
 			if !ok || !dl.Before(end) {
 				break
 			}
+			if !dl.After(now) {
+				t.Fatalf("Deadline() = %v, not after the last sample %v", dl, now)
+			}
 			now = dl
 			h.Sample(s.off, now)
 		}

@@ -54,6 +54,16 @@ func (c *Clock) Advance(d time.Duration) {
 	}
 }
 
+// AdvanceTo moves time forward to t, if t is later than Now. A demo or the
+// web panel runs a simulation in real time by calling AdvanceTo with the
+// wall clock from time to time: the ports catch up on every step and frame
+// owed, however late the call comes.
+func (c *Clock) AdvanceTo(t time.Time) {
+	if d := t.Sub(c.Now()); d > 0 {
+		c.Advance(d)
+	}
+}
+
 func (c *Clock) attach(p *Port) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -264,3 +264,25 @@ func TestAudio(t *testing.T) {
 		t.Errorf("ReadFrame across Halt = %v, want ErrHalted", err)
 	}
 }
+
+func TestAdvanceTo(t *testing.T) {
+	c := sim.NewClock(t0)
+	p, phone, err := sim.NewFXS(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Halt()
+	phone.Lift()
+	c.AdvanceTo(t0.Add(100 * ms))
+	c.AdvanceTo(t0) // the past: no-op
+	if got := c.Now(); !got.Equal(t0.Add(100 * ms)) {
+		t.Errorf("Now() = %v, want t0+100ms", got)
+	}
+	var f hw.Frame
+	for i := range 5 { // 100 ms of frames are owed and ready
+		if err := p.ReadFrame(&f); err != nil {
+			t.Fatalf("ReadFrame #%d = %v", i+1, err)
+		}
+	}
+	expect(t, p, "OffHook@10")
+}
