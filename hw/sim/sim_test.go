@@ -286,3 +286,64 @@ func TestAdvanceTo(t *testing.T) {
 	}
 	expect(t, p, "OffHook@10")
 }
+
+// TestHaltWhileRunning halts ports while another goroutine advances their
+// clock and a reader and writer are busy: nothing deadlocks or races.
+func TestHaltWhileRunning(t *testing.T) {
+	c := sim.NewClock(t0)
+	fxs, phone, err := sim.NewFXS(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fxo, _, err := sim.NewFXO(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var done []chan struct{}
+	run := func(f func()) {
+		d := make(chan struct{})
+		done = append(done, d)
+		go func() { defer close(d); f() }()
+	}
+	run(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			phone.Lift()
+			c.Advance(30 * ms)
+			phone.Hang()
+			c.Advance(30 * ms)
+		}
+	})
+	for _, p := range []*sim.Port{fxs, fxo} {
+		run(func() {
+			var f hw.Frame
+			for p.ReadFrame(&f) == nil {
+			}
+		})
+		run(func() {
+			var f hw.Frame
+			for p.WriteFrame(&f) == nil {
+			}
+		})
+		run(func() {
+			for range p.Events() {
+			}
+		})
+	}
+	c.Advance(200 * ms)
+	fxs.Halt()
+	fxo.Halt()
+	close(stop)
+	for i, d := range done {
+		select {
+		case <-d:
+		case <-time.After(5 * time.Second): // failure guard only
+			t.Fatalf("goroutine %d still running after Halt", i)
+		}
+	}
+}
