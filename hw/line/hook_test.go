@@ -250,3 +250,13 @@ func TestHookOptsInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestHookCustomOpts uses DAHDI's longer flash window: a 1 s break is then
+// a flash, and only breaks over 1250 ms hang up.
+func TestHookCustomOpts(t *testing.T) {
+	o := &line.HookOpts{FlashMax: 1250 * ms}
+	evs, _ := runHook(t, o, ms, off(100*ms), on(time.Second), off(time.Second), on(2*time.Second))
+	if got, want := render(evs), "OffHook@10 Flash@1110 OnHook@3350"; got != want {
+		t.Errorf("events = %q, want %q", got, want)
+	}
+}
