@@ -1,8 +1,9 @@
 // Package line holds the line state machines every analog port driver
 // shares: Hook reads an FXS telephone's hook switch (debounce, flash,
-// hang-up, pulse dialling), Monitor reads an FXO line (ringing, line voltage,
-// polarity), and Ringer generates a ring cadence and says when caller ID
-// goes out.
+// hang-up, pulse dialling), Ringer generates a ring cadence and says when
+// caller ID goes out, FXS combines the two with ring trip into the linefeed
+// an FXS driver applies, and Monitor reads an FXO line (ringing, line
+// voltage, polarity).
 //
 // Nothing here sleeps, starts goroutines or reads a clock. A driver samples
 // its hardware (by polling every few milliseconds, or on an interrupt and at

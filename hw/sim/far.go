@@ -120,14 +120,9 @@ func (ph *Phone) OffHook() bool {
 // Ringing reports whether the bell rings at this instant (false in the
 // silent parts of the cadence).
 func (ph *Phone) Ringing() bool {
-	p := ph.p
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.ringer == nil {
-		return false
-	}
-	on, _ := p.ringer.At(p.now)
-	return on
+	ph.p.mu.Lock()
+	defer ph.p.mu.Unlock()
+	return ph.p.linefeed == line.Ringing
 }
 
 // CallerID is the last caller ID the telephone received, if any.

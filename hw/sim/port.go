@@ -82,8 +82,8 @@ type Port struct {
 	// FXS: the telephone.
 	offHook  bool       // raw hook switch
 	plan     []hookStep // scheduled hook changes (flash, pulse dialling)
-	hook     *line.Hook
-	ringer   *line.Ringer // set while ringing the telephone
+	fxs      *line.FXS
+	linefeed line.Linefeed
 	ringCID  *hw.CallerID // to send at the ringer's caller-ID moment
 	phoneCID *hw.CallerID // last caller ID the telephone displayed
 
@@ -113,7 +113,7 @@ func newPort(kind hw.Kind, c *Clock, opts *Opts) (*Port, error) {
 	var err error
 	switch kind {
 	case hw.FXS:
-		p.hook, err = line.NewHook(p.o.Hook, p.onHookEvent)
+		p.fxs, err = line.NewFXS(p.o.Hook, p.o.Ringer, p.post)
 	case hw.FXO:
 		p.mon, err = line.NewMonitor(p.o.Monitor, p.post)
 		p.battery = true
@@ -202,14 +202,11 @@ func (p *Port) Ring(c hw.Cadence, cid *hw.CallerID) error {
 		return p.errorf("ring", hw.ErrHalted)
 	case p.kind != hw.FXS:
 		return p.errorf("ring", hw.ErrUnsupported)
-	case p.hook.State() != line.Idle:
-		return p.errorf("ring", hw.ErrOffHook)
 	}
-	r, err := line.NewRinger(c, p.now, p.o.Ringer)
-	if err != nil {
+	if err := p.fxs.Ring(c, cid != nil, p.now); err != nil {
 		return p.errorf("ring", err)
 	}
-	p.ringer, p.ringCID = r, nil
+	p.ringCID = nil
 	if cid != nil {
 		cp := *cid
 		p.ringCID = &cp
@@ -227,7 +224,8 @@ func (p *Port) StopRing() error {
 	case p.kind != hw.FXS:
 		return p.errorf("stop ring", hw.ErrUnsupported)
 	}
-	p.ringer, p.ringCID = nil, nil
+	p.fxs.StopRing()
+	p.linefeed, p.ringCID = line.Active, nil
 	return nil
 }
 
@@ -261,7 +259,10 @@ func (p *Port) setSeized(op string, v bool) error {
 func (p *Port) Halt() error {
 	p.mu.Lock()
 	p.halted = true
-	p.ringer, p.ringCID = nil, nil
+	if p.fxs != nil {
+		p.fxs.StopRing()
+		p.linefeed, p.ringCID = line.Active, nil
+	}
 	p.seized = false
 	p.capture, p.playout = nil, nil
 	p.cond.Broadcast()
@@ -274,15 +275,6 @@ func (p *Port) Halt() error {
 // post hands an event to the queue; called with p.mu held (Post never
 // blocks).
 func (p *Port) post(e hw.Event) { p.q.Post(e) }
-
-// onHookEvent is the FXS Hook's emit: lifting the handset while the bell
-// rings is a ring trip and stops ringing at once.
-func (p *Port) onHookEvent(e hw.Event) {
-	if e.Type == hw.OffHook {
-		p.ringer, p.ringCID = nil, nil
-	}
-	p.post(e)
-}
 
 // step moves the port to now; called by the clock once per Step.
 func (p *Port) step(now time.Time) {
@@ -298,11 +290,10 @@ func (p *Port) step(now time.Time) {
 			p.offHook = p.plan[0].off
 			p.plan = p.plan[1:]
 		}
-		p.hook.Sample(p.offHook, now)
-		if p.ringer != nil && p.ringCID != nil {
-			if at, ok := p.ringer.CallerIDAt(); ok && !now.Before(at) {
-				p.phoneCID, p.ringCID = p.ringCID, nil
-			}
+		var sendCID bool
+		p.linefeed, sendCID = p.fxs.Sample(p.offHook, now)
+		if sendCID {
+			p.phoneCID, p.ringCID = p.ringCID, nil
 		}
 	case hw.FXO:
 		ringing := false
