@@ -51,7 +51,7 @@ func Rules() []string {
 func Run(t *testing.T, newFixture func(t *testing.T) *Fixture) {
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
-			before := runtime.NumGoroutine()
+			before := settledGoroutines()
 			f := newFixture(t)
 			if f == nil || f.Port == nil || f.Advance == nil || f.Script == nil {
 				t.Fatalf("rule %q: fixture needs Port, Advance and Script", r.name)
@@ -81,6 +81,22 @@ func (c *checker) fail(format string, args ...any) {
 func (c *checker) fatal(format string, args ...any) {
 	c.Helper()
 	c.Fatalf("rule %q: %s", c.rule, fmt.Sprintf(format, args...))
+}
+
+// settledGoroutines counts goroutines once those already finishing (from
+// earlier rules) have gone: the count has held still for a few rounds.
+func settledGoroutines() int {
+	n, still := runtime.NumGoroutine(), 0
+	for i := 0; i < 200 && still < 5; i++ {
+		runtime.Gosched()
+		time.Sleep(50 * time.Microsecond)
+		if m := runtime.NumGoroutine(); m != n {
+			n, still = m, 0
+		} else {
+			still++
+		}
+	}
+	return n
 }
 
 // within runs f and fails the rule if it has not returned within guard.
