@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"deskline/hw"
 )
 
 // Step is the resolution of simulated time: ports sample their lines and
@@ -64,11 +66,14 @@ func (c *Clock) AdvanceTo(t time.Time) {
 	}
 }
 
-func (c *Clock) attach(p *Port) time.Time {
+// attach starts stepping p, whose clock fields are set here, under c.mu,
+// so that no step can run before they are.
+func (c *Clock) attach(p *Port) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	p.now = c.now
+	p.frameAt = c.now.Add(hw.FrameDuration)
 	c.ports = append(c.ports, p)
-	return c.now
 }
 
 func (c *Clock) detach(p *Port) {

@@ -122,8 +122,7 @@ func newPort(kind hw.Kind, c *Clock, opts *Opts) (*Port, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	p.q = hw.NewEventQueue()
-	p.now = c.attach(p)
-	p.frameAt = p.now.Add(hw.FrameDuration)
+	c.attach(p)
 	return p, nil
 }
 

@@ -347,3 +347,24 @@ func TestHaltWhileRunning(t *testing.T) {
 		}
 	}
 }
+
+// TestNewWhileAdvancing makes ports while another goroutine advances their
+// clock (run with -race).
+func TestNewWhileAdvancing(t *testing.T) {
+	c := sim.NewClock(t0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 50 {
+			c.Advance(10 * ms)
+		}
+	}()
+	for range 10 {
+		p, _, err := sim.NewFXO(c, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Halt()
+	}
+	<-done
+}
