@@ -163,3 +163,46 @@ func FuzzMonitor(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRinger checks a Ringer against any cadence: At's next change is in
+// the future, the bell state holds until then and flips there, and the
+// caller-ID moment lies in a silence long enough for delay, burst and guard.
+func FuzzRinger(f *testing.F) {
+	f.Add([]byte{200, 250}, uint32(61000))                // us-like
+	f.Add([]byte{40, 20, 40, 200}, uint32(12345))         // double ring
+	f.Add([]byte{100, 100, 50, 170, 1, 1}, uint32(99999)) // odd mixture
+	f.Fuzz(func(t *testing.T, data []byte, offset uint32) {
+		if len(data) < 2 || len(data) > 40 {
+			return
+		}
+		c := make(hw.Cadence, len(data)&^1)
+		for i := range c {
+			c[i] = time.Duration(data[i]) * 10 * ms
+			if c[i] == 0 {
+				c[i] = ms
+			}
+		}
+		r, err := line.NewRinger(c, t0, nil)
+		if err != nil {
+			t.Fatalf("NewRinger(%v) = %v", c, err)
+		}
+		at := t0.Add(time.Duration(offset) * ms)
+		on, next := r.At(at)
+		if !next.After(at) {
+			t.Fatalf("At(%v) next = %v, not in the future", at, next)
+		}
+		if on2, _ := r.At(next.Add(-1)); on2 != on {
+			t.Fatalf("bell changed before the announced next change")
+		}
+		if on3, _ := r.At(next); on3 == on {
+			t.Fatalf("bell did not change at the announced next change %v", next)
+		}
+		if cid, ok := r.CallerIDAt(); ok {
+			for _, d := range []time.Duration{-500 * ms, 0, 575 * ms, 1075 * ms} {
+				if on, _ := r.At(cid.Add(d)); on {
+					t.Fatalf("caller ID at %v: bell rings at %+v from it", cid.Sub(t0), d)
+				}
+			}
+		}
+	})
+}
