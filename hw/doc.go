@@ -1,7 +1,14 @@
-// Package hw is telephony hardware: a Port (FXS, FXO, USB phone) that reports
-// hook, ring, flash and digits and carries 8 kHz audio frames, chip drivers on
-// periph.io, and a simulated port for tests and demos.
+// Package hw is telephony hardware: the Port contract that every FXS port,
+// FXO line and USB phone implements (hook, flash, digit, ring and line
+// events plus 20 ms frames of 8 kHz audio both ways), with the pieces drivers
+// share.
 //
-// Imports: nothing of Deskline's; hw is the only package that imports periph.
-// Importers: appliance.
+// Subpackages: hw/line holds the clock-driven line state machines (hook
+// debounce, flash, pulse dialling, ring detection, ring cadence and the
+// caller-ID moment); hw/sim is a simulated FXS phone and FXO line for tests
+// and demos; hw/hwtest is the conformance suite every Port passes. Chip
+// drivers (on periph.io) will live beside them.
+//
+// Imports: nothing of Deskline's; hw is the only package that may import
+// periph. Importers: appliance.
 package hw
