@@ -162,6 +162,21 @@ func (b *bans) failed(src netip.Addr, user string) {
 	b.save()
 }
 
+// impose bans a source for d (a flood), unless it is allow-listed.
+func (b *bans) impose(a netip.Addr, d time.Duration, reason string) {
+	if b.allowed(a) {
+		return
+	}
+	now := b.s.o.Now()
+	b.mu.Lock()
+	prev := b.banned[a]
+	ban := Ban{Addr: a, Since: now, Until: now.Add(d), Reason: reason, Offences: prev.Offences + 1}
+	b.banned[a] = ban
+	b.mu.Unlock()
+	b.s.log.Warn("source banned", "addr", a, "for", d, "reason", reason)
+	b.save()
+}
+
 // spread counts failures that came at least a second after the last one
 // counted.
 func spread(ts []time.Time) int {

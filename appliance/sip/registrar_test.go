@@ -67,13 +67,23 @@ func startServer(t *testing.T, store BindingStore) *Server {
 
 func startServerAlgs(t testing.TB, store BindingStore, algs []digest.Algorithm) *Server {
 	t.Helper()
+	return startServerWith(t, store, algs, nil)
+}
+
+// startServerWith starts a test server after adjust has changed its options.
+func startServerWith(t testing.TB, store BindingStore, algs []digest.Algorithm, adjust func(*Options)) *Server {
+	t.Helper()
 	pool, err := media.NewPortPool(46000, 46998)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := fakeDir{"1001": "alice-secret-1", "1002": "bob-secret-22"}
-	s, err := New(Options{Addr: "127.0.0.1:0", Directory: dir, Router: exts(dir), Media: pool, Bindings: store, DigestAlgorithms: algs,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), FlushInterval: 20 * time.Millisecond})
+	o := Options{Addr: "127.0.0.1:0", Directory: dir, Router: exts(dir), Media: pool, Bindings: store, DigestAlgorithms: algs,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), FlushInterval: 20 * time.Millisecond}
+	if adjust != nil {
+		adjust(&o)
+	}
+	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,13 +72,17 @@ type Options struct {
 	Directory        Directory
 	Router           Router
 	Media            *media.PortPool
-	Bindings         BindingStore     // nil = registrations live in memory only
-	Bans             BanStore         // nil = bans live in memory only
-	BanPolicy        BanPolicy        // when failed authentication bans a source
-	OnCDR            func(CallRecord) // called once per call when it ends, from the call's goroutine
-	Logger           *slog.Logger     // nil = slog.Default()
-	Now              func() time.Time // nil = time.Now
-	UserAgent        string           // Server/User-Agent header; "" = "Deskline"
+	Bindings         BindingStore // nil = registrations live in memory only
+	Bans             BanStore     // nil = bans live in memory only
+	BanPolicy        BanPolicy    // when failed authentication bans a source
+	FloodPolicy      FloodPolicy  // how fast one source may send requests
+	// ScannerAgents are User-Agent fragments whose requests are dropped
+	// unanswered; nil = a built-in list of known scanners, empty = none.
+	ScannerAgents []string
+	OnCDR         func(CallRecord) // called once per call when it ends, from the call's goroutine
+	Logger        *slog.Logger     // nil = slog.Default()
+	Now           func() time.Time // nil = time.Now
+	UserAgent     string           // Server/User-Agent header; "" = "Deskline"
 
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
@@ -102,10 +106,12 @@ type Server struct {
 	tcp  net.Listener
 	addr netip.AddrPort
 
-	reg    *registrar
-	calls  *callTable
-	strays *strays
-	bans   *bans
+	reg      *registrar
+	calls    *callTable
+	strays   *strays
+	bans     *bans
+	floods   *floods
+	scanners [][]byte
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -157,6 +163,16 @@ func New(o Options) (*Server, error) {
 	s.calls = newCallTable()
 	s.strays = newStrays(s)
 	s.bans = newBans(s, o.BanPolicy)
+	s.floods = newFloods(s, o.FloodPolicy)
+	if o.ScannerAgents == nil {
+		s.scanners = scannerAgents
+	} else {
+		for _, a := range o.ScannerAgents {
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+				s.scanners = append(s.scanners, []byte(a))
+			}
+		}
+	}
 	return s, nil
 }
 
@@ -301,18 +317,23 @@ func (s *Server) recoverIn(what string) {
 }
 
 // readFilter sees every read before sipgo parses it. It drops anything from
-// a banned source (silence is all an attacker gets), and UDP datagrams that
-// do not begin like a SIP request or response, before sipgo remembers their
-// sender: junk from scanners costs nothing then. Other stream reads pass
-// (a read there is a piece of a stream).
+// a banned source (silence is all an attacker gets); and, on UDP, datagrams
+// that do not begin like a SIP request or response, requests from known
+// scanners, and requests over the source's rate — all before sipgo
+// remembers their sender, so junk costs nothing. Stream reads pass (a read
+// there is a piece of a stream).
 func (s *Server) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
-	if s.bans.isBanned(addrOf(info.RemoteAddr)) {
+	src := addrOf(info.RemoteAddr)
+	if s.bans.isBanned(src) {
 		return nil, nil
 	}
-	if !strings.EqualFold(info.Transport, "udp") || looksLikeSIP(data) {
+	if !strings.EqualFold(info.Transport, "udp") {
 		return data, nil
 	}
-	return nil, nil
+	if !looksLikeSIP(data) || s.fromScanner(data) || !s.floods.allow(src, data) {
+		return nil, nil
+	}
+	return data, nil
 }
 
 // looksLikeSIP reports whether data starts with "SIP/2.0 " or with a method
