@@ -1,8 +1,6 @@
 package sip
 
 import (
-	"io"
-	"log/slog"
 	"net"
 	"net/netip"
 	"sync"
@@ -10,7 +8,6 @@ import (
 	"time"
 
 	"deskline/appliance/sip/digest"
-	"deskline/media"
 )
 
 type fakeClock struct {
@@ -40,22 +37,10 @@ func (m *memBans) LoadBans() ([]Ban, error) {
 
 func startBanServer(t *testing.T, clock *fakeClock, store BanStore, p BanPolicy) *Server {
 	t.Helper()
-	pool, err := media.NewPortPool(48000, 48998)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := fakeDir(rawPasswords)
-	s, err := New(Options{Addr: "127.0.0.1:0", Directory: dir, Router: exts(dir), Media: pool, Bans: store, BanPolicy: p,
-		DigestAlgorithms: []digest.Algorithm{digest.MD5}, Now: clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return startServerWith(t, nil, []digest.Algorithm{digest.MD5}, func(o *Options) {
+		o.Bans, o.BanPolicy, o.Now = store, p, clock.Now
+		o.Directory, o.Router = fakeDir(rawPasswords), exts(rawPasswords)
+	})
 }
 
 // uacFrom is a bare SIP client on a given loopback address.

@@ -2,8 +2,6 @@ package sip
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -11,25 +9,13 @@ import (
 	"time"
 
 	"deskline/appliance/sip/digest"
-	"deskline/media"
 )
 
 func startDirServer(t *testing.T, dir fakeDir) *Server {
 	t.Helper()
-	pool, err := media.NewPortPool(49000, 49998)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Options{Addr: "127.0.0.1:0", Directory: dir, Router: exts(dir), Media: pool,
-		DigestAlgorithms: []digest.Algorithm{digest.MD5}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return startServerWith(t, nil, []digest.Algorithm{digest.MD5}, func(o *Options) {
+		o.Directory, o.Router = dir, exts(dir)
+	})
 }
 
 // TestOfficeBehindOneAddress: 50 phones behind one NAT address boot at the
