@@ -84,27 +84,31 @@ func TestFirstBootInBrowser(t *testing.T) {
 	fill := func(code string) error {
 		return chromedp.Do(step,
 			chromedp.WaitVisible(`input[name="code"]`),
+			chromedp.Clear(`input[name="code"]`),
+			chromedp.Clear(`input[name="password"]`),
+			chromedp.Clear(`input[name="confirm"]`),
 			chromedp.SendKeys(`input[name="code"]`, code),
 			chromedp.SendKeys(`input[name="password"]`, pw),
 			chromedp.SendKeys(`input[name="confirm"]`, pw),
 			chromedp.Submit(`input[name="code"]`),
-			chromedp.WaitReady(`body`),
 		)
 	}
 	if err := fill("AAAA-BBBB-CCCC"); err != nil {
 		t.Fatal(err)
 	}
-	if body, _ := chromedp.Run(step, chromedp.Text(`body`)); !strings.Contains(strings.ToLower(body), "code") {
-		t.Errorf("a wrong setup code gave no message about the code:\n%s", body)
+	if err := chromedp.Do(step, chromedp.WaitVisible(`p.error`)); err != nil {
+		t.Fatalf("a wrong setup code showed no error: %v", err)
 	}
+	if msg, _ := chromedp.Run(step, chromedp.Text(`p.error`)); !strings.Contains(msg, "Wrong setup code") {
+		t.Errorf("a wrong setup code says %q", msg)
+	}
+	screenshot(t, step, "setup-wrong-code")
 	if err := fill(m[1]); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(step, chromedp.WaitVisible(`h1`)); err != nil {
-		t.Fatal(err)
-	}
-	if h1, _ := chromedp.Run(step, chromedp.Text(`h1`)); h1 != "Status" {
-		t.Fatalf("after setup the page says %q, want Status", h1)
+	if err := chromedp.Do(step, chromedp.WaitVisible(`//h1[normalize-space()="Status"]`)); err != nil {
+		body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+		t.Fatalf("after setup no Status page (%v):\n%s", err, body)
 	}
 	// The new password works for tools too; an extension appears on the page.
 	req := map[string]string{"number": "1001", "name": "Alice", "password": pwAlice}

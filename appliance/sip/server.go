@@ -72,10 +72,13 @@ type Options struct {
 	Directory        Directory
 	Router           Router
 	Media            *media.PortPool
-	Bindings         BindingStore // nil = registrations live in memory only
-	Bans             BanStore     // nil = bans live in memory only
-	BanPolicy        BanPolicy    // when failed authentication bans a source
-	FloodPolicy      FloodPolicy  // how fast one source may send requests
+	Bindings         BindingStore  // nil = registrations live in memory only
+	Bans             BanStore      // nil = bans live in memory only
+	BanPolicy        BanPolicy     // when failed authentication bans a source
+	FloodPolicy      FloodPolicy   // how fast one source may send requests
+	TCPPerSource     int           // TCP connections one address may hold; 0 = 100 (an office behind NAT)
+	TCPFirstRead     time.Duration // a TCP connection must send something this soon; 0 = 30 s
+	TCPIdle          time.Duration // then may stay silent this long; 0 = MaxExpires + 5 min
 	// ScannerAgents are User-Agent fragments whose requests are dropped
 	// unanswered; nil = a built-in list of known scanners, empty = none.
 	ScannerAgents []string
@@ -236,7 +239,7 @@ func (s *Server) Start() error {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.serveErr("udp", srv.ServeUDP(udp)) }()
-	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(tcp)) }()
+	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(s.guardTCP(tcp))) }()
 	go func() { defer s.wg.Done(); s.reg.run(s.ctx) }()
 	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String())
 	return nil

@@ -1,0 +1,105 @@
+package sip
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// guardedListener bounds what TCP clients can hold: at most perSource
+// connections from one address (allow-listed ones excepted), a connection
+// that sends nothing within firstRead is closed, and one that then falls
+// silent for idle is closed too. Banned sources are hung up on at once.
+type guardedListener struct {
+	net.Listener
+	s         *Server
+	perSource int
+	firstRead time.Duration
+	idle      time.Duration
+
+	mu     sync.Mutex
+	open   map[netip.Addr]int
+	warned map[netip.Addr]time.Time
+}
+
+func (s *Server) guardTCP(l net.Listener) *guardedListener {
+	per, first, idle := s.o.TCPPerSource, s.o.TCPFirstRead, s.o.TCPIdle
+	if per == 0 {
+		per = 100
+	}
+	if first == 0 {
+		first = 30 * time.Second
+	}
+	if idle == 0 {
+		// A phone registered over TCP may say nothing until it refreshes
+		// its registration: keep its connection (and so its reachability)
+		// that long.
+		idle = s.o.MaxExpires + 5*time.Minute
+	}
+	return &guardedListener{Listener: l, s: s, perSource: per, firstRead: first, idle: idle,
+		open: map[netip.Addr]int{}, warned: map[netip.Addr]time.Time{}}
+}
+
+func (l *guardedListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		a := addrOf(c.RemoteAddr())
+		if l.s.bans.isBanned(a) {
+			c.Close()
+			continue
+		}
+		l.mu.Lock()
+		if l.open[a] >= l.perSource && !l.s.bans.allowed(a) {
+			now := time.Now()
+			warn := now.Sub(l.warned[a]) > time.Minute
+			if warn {
+				l.warned[a] = now
+			}
+			l.mu.Unlock()
+			c.Close()
+			if warn {
+				l.s.log.Warn("too many TCP connections from one source: refusing more", "addr", a, "limit", l.perSource)
+			}
+			continue
+		}
+		l.open[a]++
+		l.mu.Unlock()
+		return &guardedConn{Conn: c, l: l, a: a}, nil
+	}
+}
+
+type guardedConn struct {
+	net.Conn
+	l     *guardedListener
+	a     netip.Addr
+	read  bool // read anything yet (only the reading goroutine touches it)
+	close sync.Once
+}
+
+func (c *guardedConn) Read(b []byte) (int, error) {
+	d := c.l.idle
+	if !c.read {
+		d = c.l.firstRead
+	}
+	c.Conn.SetReadDeadline(time.Now().Add(d))
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.read = true
+	}
+	return n, err
+}
+
+func (c *guardedConn) Close() error {
+	c.close.Do(func() {
+		c.l.mu.Lock()
+		if c.l.open[c.a]--; c.l.open[c.a] <= 0 {
+			delete(c.l.open, c.a)
+		}
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
