@@ -94,6 +94,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		UserAgent:        "Deskline/" + Version,
 		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
 		NoAnswerTimeout:  cfg.NoAnswer,
+		MaxCalls:         cfg.MaxCalls,
 	})
 	if err != nil {
 		a.db.Close()

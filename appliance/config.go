@@ -31,6 +31,9 @@ type Config struct {
 	// SIPAllow (-sip-allow, DESKLINE_SIP_ALLOW) lists networks never banned
 	// for failed logins: the office LAN, the provider. Comma-separated CIDRs.
 	SIPAllow []netip.Prefix
+	// MaxCalls (-max-calls, DESKLINE_MAX_CALLS) bounds the calls carried at
+	// once (toll-fraud and overload guard); 0 = as many as the RTP range allows.
+	MaxCalls int
 	// NoAnswer is how long a callee rings before the caller hears 480.
 	NoAnswer time.Duration
 	// SIPDigest (-sip-digest, DESKLINE_SIP_DIGEST) lists the digest
@@ -75,6 +78,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	rtp := fs.String("rtp", env("DESKLINE_RTP", fmt.Sprintf("%d-%d", c.RTPMin, c.RTPMax)), "RTP port range MIN-MAX, even ports [$DESKLINE_RTP]")
 	level := fs.String("log-level", env("DESKLINE_LOG_LEVEL", "info"), "log level: debug, info, warn, error [$DESKLINE_LOG_LEVEL]")
 	console := fs.String("console", env("DESKLINE_CONSOLE", ""), "also print start-up instructions (setup code) to this terminal, e.g. /dev/console [$DESKLINE_CONSOLE]")
+	maxCallsDef, _ := strconv.Atoi(env("DESKLINE_MAX_CALLS", "0"))
+	maxCalls := fs.Int("max-calls", maxCallsDef, "most calls carried at once; 0 = as many as the RTP range allows [$DESKLINE_MAX_CALLS]")
 	allow := fs.String("sip-allow", env("DESKLINE_SIP_ALLOW", ""), "networks never banned for failed SIP logins, comma-separated CIDRs, e.g. 192.168.1.0/24 [$DESKLINE_SIP_ALLOW]")
 	digestAlgs := fs.String("sip-digest", env("DESKLINE_SIP_DIGEST", "md5"), "SIP digest algorithms challenged, in order: md5, sha256,md5 or sha256 [$DESKLINE_SIP_DIGEST]")
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
@@ -115,6 +120,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 			}
 		}
 		c.SIPAllow = append(c.SIPAllow, pfx.Masked())
+	}
+	if c.MaxCalls = *maxCalls; c.MaxCalls < 0 {
+		return c, fmt.Errorf("-max-calls %d: must not be negative", c.MaxCalls)
 	}
 	if c.DataDir == "" {
 		return c, errors.New("-data must not be empty")

@@ -136,19 +136,31 @@ func newCallTable() *callTable {
 	return &callTable{byID: map[string]*call{}, byDlg: map[string]dlgRef{}, byExt: map[string]int{}}
 }
 
+// reserveResult says why a call could not be reserved.
+type reserveResult uint8
+
+const (
+	reserved reserveResult = iota
+	calleeBusy
+	boxFull
+)
+
 // reserve marks both extensions busy and registers the call, unless the
-// callee is already in a call.
-func (t *callTable) reserve(c *call) bool {
+// callee is already in a call or the box carries max calls (0 = no limit).
+func (t *callTable) reserve(c *call, max int) reserveResult {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.byExt[c.callee] > 0 || c.caller == c.callee {
-		return false
+		return calleeBusy
+	}
+	if max > 0 && len(t.byID) >= max {
+		return boxFull
 	}
 	t.byID[c.id] = c
 	t.byExt[c.caller]++
 	t.byExt[c.callee]++
 	t.running.Add(1)
-	return true
+	return reserved
 }
 
 func (t *callTable) release(c *call) {
@@ -286,9 +298,15 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.cdr(c, NoAnswer, 480)
 		return
 	}
-	if !s.calls.reserve(c) {
+	switch s.calls.reserve(c, s.o.MaxCalls) {
+	case calleeBusy:
 		s.respond(tx, req, 486, "Busy Here")
 		s.cdr(c, Busy, 486)
+		return
+	case boxFull:
+		s.log.Warn("call refused: the box carries its maximum of calls", "max", s.o.MaxCalls, "caller", user)
+		s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "10"))
+		s.cdr(c, Failed, 503)
 		return
 	}
 	defer s.calls.release(c)

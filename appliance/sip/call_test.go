@@ -102,7 +102,7 @@ func isFinal(m string) bool {
 	return strings.HasPrefix(m, "SIP/2.0 ") && !strings.HasPrefix(m, "SIP/2.0 1")
 }
 
-var rawPasswords = map[string]string{"1001": "alice-secret-1", "1002": "bob-secret-22"}
+var rawPasswords = map[string]string{"1001": "alice-secret-1", "1002": "bob-secret-22", "1003": "carol-secret-3", "1004": "dave-secret-44"}
 
 func (p *rawPhone) register() {
 	p.t.Helper()
@@ -223,6 +223,7 @@ type callOpts struct {
 	addr     string
 	noAnswer time.Duration
 	media    time.Duration
+	maxCalls int
 }
 
 func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
@@ -238,7 +239,7 @@ func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
 	cdrs := &cdrSink{}
 	s, err := New(Options{Addr: o.addr, Directory: dir, Router: exts(dir), Media: pool,
 		DigestAlgorithms: []digest.Algorithm{digest.MD5}, OnCDR: cdrs.add,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media, MaxCalls: o.maxCalls})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,5 +590,29 @@ func TestLooksLikeSIP(t *testing.T) {
 		if got := looksLikeSIP([]byte(in)); got != want {
 			t.Errorf("looksLikeSIP(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestMaxCalls: when the box carries its maximum of calls, the next caller
+// hears 503 and the callee's phone does not ring.
+func TestMaxCalls(t *testing.T) {
+	t.Parallel()
+	s, cdrs := startCallServer(t, callOpts{maxCalls: 1})
+	a, b, invB := ringing(t, s)
+	established(t, a, b, invB, 40000, 41000)
+	c, d := newRawPhone(t, s, "1003"), newRawPhone(t, s, "1004")
+	c.register()
+	d.register()
+	c.invite("1004", 42000)
+	if res := c.wait(3*time.Second, isFinal); !strings.HasPrefix(res, "SIP/2.0 503") {
+		t.Errorf("second call got %q, want 503", firstLine(res))
+	} else {
+		c.ackFinal(res)
+	}
+	if inv := d.wait(500*time.Millisecond, isReq("INVITE")); inv != "" {
+		t.Error("the callee of a refused call rang")
+	}
+	if r := cdrs.wait(t); r.Caller != "1003" || r.Disposition != Failed || r.Cause != 503 {
+		t.Errorf("CDR = %+v, want 1003's call failed with 503", r)
 	}
 }

@@ -76,6 +76,7 @@ type Options struct {
 	Bans             BanStore      // nil = bans live in memory only
 	BanPolicy        BanPolicy     // when failed authentication bans a source
 	FloodPolicy      FloodPolicy   // how fast one source may send requests
+	MaxCalls         int           // calls carried at once; more get 503; 0 = as many as RTP ports allow
 	TCPPerSource     int           // TCP connections one address may hold; 0 = 100 (an office behind NAT)
 	TCPFirstRead     time.Duration // a TCP connection must send something this soon; 0 = 30 s
 	TCPIdle          time.Duration // then may stay silent this long; 0 = MaxExpires + 5 min
