@@ -3,6 +3,7 @@ package appliance_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -87,6 +88,25 @@ func TestExtensionsAPI(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 401 {
 			t.Errorf("GET with %q = %d, want 401", auth[0], res.StatusCode)
+		}
+	}
+
+	// Every change is in the audit log: who, what, from where.
+	code, body = b.api(t, "GET", "/audit?limit=1000", nil)
+	var audit []struct{ Actor, Source, Action, Object string }
+	if err := json.Unmarshal(body, &audit); code != 200 || err != nil {
+		t.Fatalf("GET /audit = %d %s", code, body)
+	}
+	var seen []string
+	for _, r := range audit {
+		seen = append(seen, r.Actor+" "+r.Action+" "+r.Object+" "+r.Source)
+	}
+	for _, want := range []string{
+		"admin extension-created extension 1001 127.0.0.1", "admin extension-updated extension 1001 127.0.0.1",
+		"admin extension-deleted extension 1002 127.0.0.1", "admin login-failed  127.0.0.1", "nobody login-failed  127.0.0.1",
+	} {
+		if !slices.Contains(seen, want) {
+			t.Errorf("audit log lacks %q; it has %q", want, seen)
 		}
 	}
 

@@ -44,6 +44,7 @@ type Appliance struct {
 	bindings *storage.Collection[[]sip.Binding]
 	bans     *storage.Collection[[]sip.Ban]
 	cdrs     *storage.Log[cdr]
+	auditLog *storage.Log[webui.AuditRecord]
 
 	pool *media.PortPool
 	sip  *sip.Server
@@ -81,14 +82,18 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	dir := directory{exts: a.exts}
 	plan := dialplan.Plan{HasExtension: dir.exists}
 	a.sip, err = sip.New(sip.Options{
-		Addr:             cfg.SIPAddr,
-		Realm:            sipRealm,
-		Directory:        dir,
-		Router:           router{plan},
-		Media:            a.pool,
-		Bindings:         bindingStore{a.bindings},
-		Bans:             banStore{a.bans},
-		BanPolicy:        sip.BanPolicy{Allow: cfg.SIPAllow},
+		Addr:      cfg.SIPAddr,
+		Realm:     sipRealm,
+		Directory: dir,
+		Router:    router{plan},
+		Media:     a.pool,
+		Bindings:  bindingStore{a.bindings},
+		Bans:      banStore{a.bans},
+		BanPolicy: sip.BanPolicy{Allow: cfg.SIPAllow},
+		OnBan: func(b sip.Ban) {
+			a.recordAudit(webui.AuditRecord{Time: b.Since, Actor: "system", Action: "ban", Object: b.Addr.String(),
+				Detail: fmt.Sprintf("%s; until %s (offence %d)", b.Reason, b.Until.Format(time.RFC3339), b.Offences)})
+		},
 		OnCDR:            a.cdrw.write,
 		Logger:           log,
 		UserAgent:        "Deskline/" + Version,
@@ -101,6 +106,27 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// recordAudit appends to the audit log; it returns once the record is
+// committed.
+func (a *Appliance) recordAudit(r webui.AuditRecord) {
+	if r.Time.IsZero() {
+		r.Time = a.now()
+	}
+	if _, err := a.auditLog.Append(r.Time, r); err != nil {
+		a.log.Error("audit record not saved", "action", r.Action, "err", err)
+	}
+}
+
+// auditChange records a change made through the API or panel, by the user
+// the request came from.
+func (a *Appliance) auditChange(ctx context.Context, action, object, detail string) {
+	user, source := webui.ActorFrom(ctx)
+	if user == "" {
+		user = "system"
+	}
+	a.recordAudit(webui.AuditRecord{Actor: user, Source: source, Action: action, Object: object, Detail: detail})
 }
 
 // OpenStore opens (creating if needed) the store in dir with Deskline's
@@ -135,6 +161,9 @@ func (a *Appliance) openCollections() (err error) {
 	if a.bans, err = storage.NewCollection[[]sip.Ban](a.db, "bans"); err != nil {
 		return err
 	}
+	if a.auditLog, err = storage.NewLog[webui.AuditRecord](a.db, "audit"); err != nil {
+		return err
+	}
 	a.cdrs, err = storage.NewLog[cdr](a.db, "cdr")
 	return err
 }
@@ -157,7 +186,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	var err error
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
-		Version: Version, Logger: a.log,
+		Version: Version, Logger: a.log, Audit: a.recordAudit,
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +63,7 @@ func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (
 	if err != nil {
 		return webui.Extension{}, webErr(err)
 	}
+	b.a.auditChange(ctx, "extension-created", "extension "+e.Number, "name "+strconv.Quote(e.Name))
 	return b.view(e), nil
 }
 
@@ -91,6 +93,11 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		return webui.Extension{}, webErr(err)
 	}
 	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
+	detail := "name " + strconv.Quote(out.Name)
+	if in.Password != "" {
+		detail += "; password changed"
+	}
+	b.a.auditChange(ctx, "extension-updated", "extension "+number, detail)
 	return b.view(out), nil
 }
 
@@ -100,6 +107,7 @@ func (b backend) DeleteExtension(ctx context.Context, number string) error {
 	}
 	b.a.sip.Unregister(number)
 	b.a.log.Info("extension deleted", "number", number)
+	b.a.auditChange(ctx, "extension-deleted", "extension "+number, "")
 	return nil
 }
 
@@ -127,6 +135,18 @@ func (b backend) Calls(ctx context.Context) ([]webui.Call, error) {
 	return out, nil
 }
 
+func (b backend) Audit(ctx context.Context, limit int) ([]webui.AuditRecord, error) {
+	recs, err := b.a.auditLog.Last(limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]webui.AuditRecord, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, r.Value)
+	}
+	return out, nil
+}
+
 func (b backend) Bans(ctx context.Context) ([]webui.Ban, error) {
 	var out []webui.Ban
 	for _, x := range b.a.sip.Bans() {
@@ -143,6 +163,7 @@ func (b backend) LiftBan(ctx context.Context, addr string) error {
 	if !b.a.sip.Unban(a) {
 		return fmt.Errorf("%w: no ban on %s", webui.ErrNotFound, a)
 	}
+	b.a.auditChange(ctx, "ban-lifted", a.String(), "")
 	return nil
 }
 

@@ -59,4 +59,9 @@ func TestBansThroughAPI(t *testing.T) {
 	if code, _ := b.api(t, "DELETE", "/bans/127.0.0.2", nil); code != 404 {
 		t.Errorf("lifting a lifted ban = %d, want 404", code)
 	}
+	_, body = b.api(t, "GET", "/audit", nil)
+	if !strings.Contains(string(body), `"actor":"system","source":"","action":"ban","object":"127.0.0.2"`) ||
+		!strings.Contains(string(body), `"actor":"admin","source":"127.0.0.1","action":"ban-lifted","object":"127.0.0.2"`) {
+		t.Errorf("audit log lacks the ban and its lifting: %s", body)
+	}
 }

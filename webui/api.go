@@ -70,7 +70,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 			var te *throttledError
 			switch {
 			case err == nil:
-				next.ServeHTTP(w, r)
+				next.ServeHTTP(w, withActor(r, name))
 			case errors.As(err, &te):
 				w.Header().Set("Retry-After", te.retryAfter())
 				writeError(w, http.StatusTooManyRequests, te.Error())
@@ -85,6 +85,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 			return
 		}
 		if _, sess, ok := s.currentSession(r); ok {
+			r = withActor(r, sess.user)
 			if sess.role != RoleAdmin {
 				writeError(w, http.StatusForbidden, errNotPermitted.Error())
 				return
@@ -139,6 +140,7 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.Handle("/api/v1/bans/{addr}", methods{http.MethodDelete: s.apiLiftBan})
 	mux.Handle("/api/v1/cdr", methods{http.MethodGet: s.apiCDRs})
 	mux.Handle("/api/v1/status", methods{http.MethodGet: s.apiStatus})
+	mux.Handle("/api/v1/audit", methods{http.MethodGet: s.apiAudit})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
 	})
@@ -214,6 +216,24 @@ func (s *Server) apiDeleteExtension(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiRegistrations(w http.ResponseWriter, r *http.Request) {
 	l, err := s.backend.Registrations(r.Context())
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, orEmpty(l))
+}
+
+func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	limit := 100
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit: want a number from 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	l, err := s.backend.Audit(r.Context(), limit)
 	if err != nil {
 		s.backendError(w, r, err)
 		return

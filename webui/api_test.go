@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -401,4 +403,57 @@ func TestAPIBans(t *testing.T) {
 		t.Errorf("bans after lifting = %+v", list)
 	}
 	wantError(t, e.api("POST", "/api/v1/bans", "{}", jsonBody()), http.StatusMethodNotAllowed)
+}
+
+// actorBackend records who each CreateExtension call says it serves.
+type actorBackend struct {
+	*webuitest.MemoryBackend
+	user, source string
+}
+
+func (b *actorBackend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
+	b.user, b.source = webui.ActorFrom(ctx)
+	return b.MemoryBackend.CreateExtension(ctx, in)
+}
+
+// TestAudit: logins, failed logins and logouts reach Options.Audit with who
+// and from where; Backend methods learn the caller from the context; the
+// audit log is served newest first.
+func TestAudit(t *testing.T) {
+	e := newEnv(t, "")
+	sess, csrf := e.login(t, nil)
+	wantError(t, e.api("GET", "/api/v1/extensions", "", basic("admin", "wrong-password-1"), from("198.51.100.7:4000")), http.StatusUnauthorized)
+	res := e.postForm("/logout", url.Values{"csrf": {csrf}}, cookies(sess))
+	wantRedirect(t, res, "/login")
+	var got []string
+	for _, r := range e.audited() {
+		got = append(got, r.Actor+" "+r.Action+" "+r.Source)
+	}
+	want := []string{"admin login 192.0.2.1", "admin login-failed 198.51.100.7", "admin logout 192.0.2.1"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("audit records = %q, want %q", got, want)
+	}
+
+	ab := &actorBackend{MemoryBackend: webuitest.NewMemoryBackend()}
+	srv, err := webui.New(webui.Options{Backend: ab, Users: e.users})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/api/v1/extensions", strings.NewReader(`{"number":"201","name":"R","password":"sip-secret-201"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("admin", adminPassword)
+	req.RemoteAddr = "203.0.113.5:1234"
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated || ab.user != "admin" || ab.source != "203.0.113.5" {
+		t.Errorf("CreateExtension saw actor %q from %q (status %d), want admin from 203.0.113.5", ab.user, ab.source, rec.Code)
+	}
+
+	e.backend.AddAudit(webui.AuditRecord{Action: "first"}, webui.AuditRecord{Action: "second"})
+	var list []webui.AuditRecord
+	wantJSON(t, e.api("GET", "/api/v1/audit?limit=1", ""), http.StatusOK, &list)
+	if len(list) != 1 || list[0].Action != "second" {
+		t.Errorf("GET /audit?limit=1 = %+v, want the newest", list)
+	}
+	wantError(t, e.api("GET", "/api/v1/audit?limit=0", ""), http.StatusBadRequest)
 }

@@ -57,6 +57,7 @@ func (s *Server) checkLogin(ctx context.Context, r *http.Request, name, pw strin
 	if !ok || hash == s.dummy {
 		s.throttle.fail(now, account, addr)
 		s.log.Info("webui: failed login", "user", name, "source", sourceAddr(r))
+		s.audit(r, name, "login-failed", "", "")
 		return User{}, errBadCredentials
 	}
 	s.throttle.forget(account)

@@ -205,6 +205,8 @@ type Backend interface {
 	Registrations(ctx context.Context) ([]Registration, error)
 	// Calls returns the calls in progress.
 	Calls(ctx context.Context) ([]Call, error)
+	// Audit returns the newest limit audit records, newest first.
+	Audit(ctx context.Context, limit int) ([]AuditRecord, error)
 	// Bans returns the SIP sources banned now, oldest first.
 	Bans(ctx context.Context) ([]Ban, error)
 	// LiftBan ends the ban on addr now, or returns ErrNotFound (ErrInvalid

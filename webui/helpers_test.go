@@ -38,6 +38,15 @@ type env struct {
 	backend *webuitest.MemoryBackend
 	users   *webuitest.MemoryUserStore
 	clock   *webuitest.Clock
+
+	amu    sync.Mutex
+	audits []webui.AuditRecord // what the server reported through Options.Audit
+}
+
+func (e *env) audited() []webui.AuditRecord {
+	e.amu.Lock()
+	defer e.amu.Unlock()
+	return append([]webui.AuditRecord(nil), e.audits...)
 }
 
 // newEnv returns a server with the user "admin" (adminPassword), or, if
@@ -60,6 +69,11 @@ func newEnv(t testing.TB, setupCode string) *env {
 		SetupCode: setupCode,
 		Version:   testVersion,
 		Now:       e.clock.Now,
+		Audit: func(r webui.AuditRecord) {
+			e.amu.Lock()
+			e.audits = append(e.audits, r)
+			e.amu.Unlock()
+		},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

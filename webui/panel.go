@@ -190,6 +190,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		s.startSession(w, r, u)
+		s.audit(r, u.Name, "login", "", "panel")
 		seeOther(w, r, "/")
 	case errors.As(err, &te):
 		w.Header().Set("Retry-After", te.retryAfter())
@@ -289,6 +290,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 	s.setupCode = ""
 	s.throttle.forget(key)
 	s.log.Info("webui: administrator created", "user", admin, "source", sourceAddr(r))
+	s.audit(r, admin, "setup", "user "+admin, "administrator created with the one-time setup code")
 	s.startSession(w, r, u)
 	seeOther(w, r, "/")
 }
@@ -307,5 +309,6 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.endSession(w, r, id)
+	s.audit(r, sess.user, "logout", "", "")
 	seeOther(w, r, "/login")
 }

@@ -48,6 +48,11 @@ type Options struct {
 	// SessionIdle is how long a panel session lives without a request;
 	// zero means 30 minutes. A session never outlives 12 hours.
 	SessionIdle time.Duration
+
+	// Audit, when set, receives a record for every panel login, failed
+	// login (panel or API), logout and first-boot setup. It is called from
+	// request goroutines, possibly concurrently, and should return quickly.
+	Audit func(AuditRecord)
 }
 
 // Server is the web panel and the JSON API. Create it with New; it is safe
@@ -59,6 +64,7 @@ type Server struct {
 	version string
 	log     *slog.Logger
 	now     func() time.Time
+	auditFn func(AuditRecord)
 
 	sessions *sessions
 	throttle *throttle
@@ -89,6 +95,7 @@ func New(o Options) (*Server, error) {
 		version:   o.Version,
 		log:       o.Logger,
 		now:       o.Now,
+		auditFn:   o.Audit,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
 		creds:     newCredCache(),

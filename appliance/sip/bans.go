@@ -160,6 +160,7 @@ func (b *bans) failed(src netip.Addr, user string) {
 	b.mu.Unlock()
 	b.s.log.Warn("source banned", "addr", src, "for", d, "offences", ban.Offences, "last_user", user)
 	b.save()
+	b.notify(ban)
 }
 
 // impose bans a source for d (a flood), unless it is allow-listed.
@@ -175,6 +176,13 @@ func (b *bans) impose(a netip.Addr, d time.Duration, reason string) {
 	b.mu.Unlock()
 	b.s.log.Warn("source banned", "addr", a, "for", d, "reason", reason)
 	b.save()
+	b.notify(ban)
+}
+
+func (b *bans) notify(ban Ban) {
+	if b.s.o.OnBan != nil {
+		b.s.o.OnBan(ban)
+	}
 }
 
 // spread counts failures that came at least a second after the last one

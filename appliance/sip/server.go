@@ -75,6 +75,7 @@ type Options struct {
 	Bindings         BindingStore  // nil = registrations live in memory only
 	Bans             BanStore      // nil = bans live in memory only
 	BanPolicy        BanPolicy     // when failed authentication bans a source
+	OnBan            func(Ban)     // called after a source is banned (for the audit log); may be nil
 	FloodPolicy      FloodPolicy   // how fast one source may send requests
 	MaxCalls         int           // calls carried at once; more get 503; 0 = as many as RTP ports allow
 	TCPPerSource     int           // TCP connections one address may hold; 0 = 100 (an office behind NAT)

@@ -37,6 +37,25 @@ type MemoryBackend struct {
 	calls []webui.Call
 	cdrs  []webui.CDR
 	bans  []webui.Ban
+	audit []webui.AuditRecord
+}
+
+// AddAudit appends records to the audit log the backend serves.
+func (b *MemoryBackend) AddAudit(recs ...webui.AuditRecord) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.audit = append(b.audit, recs...)
+}
+
+// Audit implements webui.Backend: newest first.
+func (b *MemoryBackend) Audit(ctx context.Context, limit int) ([]webui.AuditRecord, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var l []webui.AuditRecord
+	for i := len(b.audit) - 1; i >= 0 && len(l) < limit; i-- {
+		l = append(l, b.audit[i])
+	}
+	return l, nil
 }
 
 // SetBans replaces the bans.
