@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,6 +70,13 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	var err error
 	if a.db, err = OpenStore(cfg.DataDir, log); err != nil {
 		return nil, err
+	}
+	// Backup archives are staged in the data dir while downloaded; a crash
+	// mid-download leaves one behind.
+	if old, _ := filepath.Glob(filepath.Join(cfg.DataDir, ".backup-*.tar.gz")); len(old) > 0 {
+		for _, f := range old {
+			os.Remove(f)
+		}
 	}
 	if err := a.openCollections(); err != nil {
 		a.db.Close()

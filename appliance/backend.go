@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -133,6 +135,37 @@ func (b backend) Calls(ctx context.Context) ([]webui.Call, error) {
 		out = append(out, wc)
 	}
 	return out, nil
+}
+
+// Backup writes the archive to a temporary file in the data directory
+// first, so that the store's read transaction does not last as long as a
+// slow download; the file is removed when the caller closes it.
+func (b backend) Backup(ctx context.Context) (io.ReadCloser, string, error) {
+	f, err := os.CreateTemp(b.a.cfg.DataDir, ".backup-*.tar.gz")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := b.a.db.Backup(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, "", err
+	}
+	b.a.auditChange(ctx, "backup-downloaded", "", "")
+	name := "deskline-backup-" + b.a.now().UTC().Format("20060102-150405") + ".tar.gz"
+	return removeOnClose{f}, name, nil
+}
+
+type removeOnClose struct{ *os.File }
+
+func (r removeOnClose) Close() error {
+	err := r.File.Close()
+	os.Remove(r.File.Name())
+	return err
 }
 
 func (b backend) Audit(ctx context.Context, limit int) ([]webui.AuditRecord, error) {

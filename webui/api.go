@@ -141,6 +141,7 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.Handle("/api/v1/cdr", methods{http.MethodGet: s.apiCDRs})
 	mux.Handle("/api/v1/status", methods{http.MethodGet: s.apiStatus})
 	mux.Handle("/api/v1/audit", methods{http.MethodGet: s.apiAudit})
+	mux.Handle("/api/v1/backup", methods{http.MethodGet: s.apiBackup})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
 	})
@@ -221,6 +222,20 @@ func (s *Server) apiRegistrations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, orEmpty(l))
+}
+
+func (s *Server) apiBackup(w http.ResponseWriter, r *http.Request) {
+	rc, name, err := s.backend.Backup(r.Context())
+	if err != nil {
+		s.backendError(w, r, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/gzip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	if _, err := io.Copy(w, rc); err != nil {
+		s.log.Warn("webui: backup download cut short", "err", err)
+	}
 }
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {

@@ -457,3 +457,14 @@ func TestAudit(t *testing.T) {
 	}
 	wantError(t, e.api("GET", "/api/v1/audit?limit=0", ""), http.StatusBadRequest)
 }
+
+func TestAPIBackup(t *testing.T) {
+	e := newEnv(t, "")
+	res := e.api("GET", "/api/v1/backup", "")
+	body := readBody(t, res)
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/gzip" ||
+		res.Header.Get("Content-Disposition") != `attachment; filename=deskline-backup.tar.gz` || body != "memory-backup" {
+		t.Errorf("GET /backup = %d %q %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"), body)
+	}
+	wantError(t, e.do("GET", "/api/v1/backup", ""), http.StatusUnauthorized)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -205,6 +206,9 @@ type Backend interface {
 	Registrations(ctx context.Context) ([]Registration, error)
 	// Calls returns the calls in progress.
 	Calls(ctx context.Context) ([]Call, error)
+	// Backup returns a backup archive of the box (tar.gz) to stream to the
+	// caller, with a file name for it. The caller closes it.
+	Backup(ctx context.Context) (archive io.ReadCloser, name string, err error)
 	// Audit returns the newest limit audit records, newest first.
 	Audit(ctx context.Context, limit int) ([]AuditRecord, error)
 	// Bans returns the SIP sources banned now, oldest first.

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"net/netip"
 	"slices"
 	"strings"
@@ -38,6 +39,11 @@ type MemoryBackend struct {
 	cdrs  []webui.CDR
 	bans  []webui.Ban
 	audit []webui.AuditRecord
+}
+
+// Backup implements webui.Backend with a small fixed archive body.
+func (b *MemoryBackend) Backup(ctx context.Context) (io.ReadCloser, string, error) {
+	return io.NopCloser(strings.NewReader("memory-backup")), "deskline-backup.tar.gz", nil
 }
 
 // AddAudit appends records to the audit log the backend serves.
