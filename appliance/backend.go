@@ -155,16 +155,37 @@ func (b backend) Backup(ctx context.Context) (io.ReadCloser, string, error) {
 		os.Remove(f.Name())
 		return nil, "", err
 	}
-	b.a.auditChange(ctx, "backup-downloaded", "", "")
 	name := "deskline-backup-" + b.a.now().UTC().Format("20060102-150405") + ".tar.gz"
-	return removeOnClose{f}, name, nil
+	st, _ := f.Stat()
+	user, source := webui.ActorFrom(ctx)
+	return &sentBackup{f: f, size: st.Size(), done: func(sent int64, whole bool) {
+		detail := fmt.Sprintf("%s, %d bytes", name, sent)
+		if !whole {
+			detail += " (cut short)"
+		}
+		b.a.recordAudit(webui.AuditRecord{Actor: user, Source: source, Action: "backup-downloaded", Detail: detail})
+	}}, name, nil
 }
 
-type removeOnClose struct{ *os.File }
+// sentBackup is a staged backup being sent: closing it removes the file and
+// records in the audit log how much of it went out. It deliberately offers
+// only Read and Close (no WriteTo), so every byte sent passes through Read.
+type sentBackup struct {
+	f          *os.File
+	size, sent int64
+	done       func(sent int64, whole bool)
+}
 
-func (r removeOnClose) Close() error {
-	err := r.File.Close()
-	os.Remove(r.File.Name())
+func (s *sentBackup) Read(p []byte) (int, error) {
+	n, err := s.f.Read(p)
+	s.sent += int64(n)
+	return n, err
+}
+
+func (s *sentBackup) Close() error {
+	err := s.f.Close()
+	os.Remove(s.f.Name())
+	s.done(s.sent, s.sent == s.size)
 	return err
 }
 

@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -55,7 +56,8 @@ func TestBackupRestoresOnAFreshBox(t *testing.T) {
 	if code, body := b2.api(t, "GET", "/audit", nil); code != 200 || !strings.Contains(string(body), `"extension-created","object":"extension 1002"`) {
 		t.Errorf("restored audit log = %d %s", code, body)
 	}
-	if _, body := b.api(t, "GET", "/audit", nil); !strings.Contains(string(body), "backup-downloaded") {
-		t.Errorf("the download is not in the audit log: %s", body)
+	if _, body := b.api(t, "GET", "/audit", nil); !strings.Contains(string(body), `"backup-downloaded"`) ||
+		!strings.Contains(string(body), fmt.Sprintf(`%d bytes"`, len(archive))) {
+		t.Errorf("the audit log does not record the whole download (%d bytes): %s", len(archive), body)
 	}
 }

@@ -3,6 +3,7 @@ package webui
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) audit(r *http.Request, user, action, object, detail string) {
 		return
 	}
 	if len(user) > 64 { // failed logins carry names an attacker chose
-		user = user[:64]
+		user = strings.ToValidUTF8(user[:64], "")
 	}
 	s.auditFn(AuditRecord{Time: s.now(), Actor: user, Source: sourceAddr(r), Action: action, Object: object, Detail: detail})
 }

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"sort"
@@ -72,10 +73,72 @@ type bans struct {
 	users  map[string][]time.Time     // recent failures per user
 	banned map[netip.Addr]Ban
 	saveMu sync.Mutex
+
+	// Saving and OnBan happen on run's goroutine: a ban can be decided on
+	// the UDP read path (a flood), which must never wait for the disk.
+	kick   chan struct{} // a save is due
+	events chan Ban      // bans to report to OnBan
 }
 
+// maxBans bounds the bans remembered; spoofed floods could otherwise grow
+// the list without end.
+const maxBans = 10000
+
 func newBans(s *Server, p BanPolicy) *bans {
-	return &bans{s: s, p: p.withDefaults(), fails: map[netip.Addr][]time.Time{}, users: map[string][]time.Time{}, banned: map[netip.Addr]Ban{}}
+	return &bans{s: s, p: p.withDefaults(), fails: map[netip.Addr][]time.Time{}, users: map[string][]time.Time{},
+		banned: map[netip.Addr]Ban{}, kick: make(chan struct{}, 1), events: make(chan Ban, 256)}
+}
+
+// run saves changed bans and reports new ones until ctx ends, then saves a
+// last time. The server starts it in Start and waits for it in Close.
+func (b *bans) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			b.save()
+			return
+		case <-b.kick:
+			b.save()
+		case ban := <-b.events:
+			if b.s.o.OnBan != nil {
+				b.s.o.OnBan(ban)
+			}
+		}
+	}
+}
+
+// changed asks run to save and, for a new ban, to report it. It never blocks.
+func (b *bans) changed(ban *Ban) {
+	select {
+	case b.kick <- struct{}{}:
+	default: // a save is already due
+	}
+	if ban != nil {
+		select {
+		case b.events <- *ban:
+		default:
+			b.s.log.Warn("too many bans at once: not all reach the audit log", "addr", ban.Addr)
+		}
+	}
+}
+
+// roomLocked makes room for one more ban: expired ones go first; when all
+// are in force, the one ending soonest goes.
+func (b *bans) roomLocked(now time.Time) {
+	if len(b.banned) < maxBans {
+		return
+	}
+	var soonest netip.Addr
+	for a, ban := range b.banned {
+		if now.After(ban.Until) {
+			delete(b.banned, a)
+		} else if !soonest.IsValid() || ban.Until.Before(b.banned[soonest].Until) {
+			soonest = a
+		}
+	}
+	if len(b.banned) >= maxBans {
+		delete(b.banned, soonest)
+	}
 }
 
 func (b *bans) load() error {
@@ -130,6 +193,13 @@ func recent(ts []time.Time, now time.Time, window time.Duration) []time.Time {
 func (b *bans) failed(src netip.Addr, user string) {
 	now := b.s.o.Now()
 	b.mu.Lock()
+	if len(b.users) >= maxTracked && b.users[user] == nil {
+		for u, ts := range b.users { // forget users whose failures have aged out
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= b.p.Window {
+				delete(b.users, u)
+			}
+		}
+	}
 	if len(b.users) < maxTracked || b.users[user] != nil {
 		b.users[user] = recent(b.users[user], now, b.p.Window)
 		if n := len(b.users[user]); n == b.p.Failures*4 {
@@ -156,11 +226,11 @@ func (b *bans) failed(src netip.Addr, user string) {
 	}
 	d = min(d, b.p.MaxBan)
 	ban := Ban{Addr: src, Since: now, Until: now.Add(d), Reason: "failed authentication", Offences: prev.Offences + 1}
+	b.roomLocked(now)
 	b.banned[src] = ban
 	b.mu.Unlock()
 	b.s.log.Warn("source banned", "addr", src, "for", d, "offences", ban.Offences, "last_user", user)
-	b.save()
-	b.notify(ban)
+	b.changed(&ban)
 }
 
 // impose bans a source for d (a flood), unless it is allow-listed.
@@ -172,17 +242,11 @@ func (b *bans) impose(a netip.Addr, d time.Duration, reason string) {
 	b.mu.Lock()
 	prev := b.banned[a]
 	ban := Ban{Addr: a, Since: now, Until: now.Add(d), Reason: reason, Offences: prev.Offences + 1}
+	b.roomLocked(now)
 	b.banned[a] = ban
 	b.mu.Unlock()
 	b.s.log.Warn("source banned", "addr", a, "for", d, "reason", reason)
-	b.save()
-	b.notify(ban)
-}
-
-func (b *bans) notify(ban Ban) {
-	if b.s.o.OnBan != nil {
-		b.s.o.OnBan(ban)
-	}
+	b.changed(&ban)
 }
 
 // spread counts failures that came at least a second after the last one
@@ -240,7 +304,7 @@ func (b *bans) lift(a netip.Addr) bool {
 	b.mu.Unlock()
 	if ok {
 		b.s.log.Info("ban lifted", "addr", a)
-		b.save()
+		b.changed(nil)
 	}
 	return ok
 }

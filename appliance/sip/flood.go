@@ -3,6 +3,7 @@ package sip
 import (
 	"bytes"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -112,10 +113,17 @@ func requestClass(data []byte) int {
 // allow reports whether a request from a may be handled now. Responses
 // (answers to our own requests) are never limited.
 func (f *floods) allow(a netip.Addr, data []byte) bool {
-	if f.p.Off || !a.IsValid() || bytes.HasPrefix(data, []byte("SIP/2.0 ")) || f.s.bans.allowed(a) {
+	if bytes.HasPrefix(data, []byte("SIP/2.0 ")) {
 		return true
 	}
-	class := requestClass(data)
+	return f.allowClass(a, requestClass(data))
+}
+
+// allowClass is allow for a request already sorted by its method.
+func (f *floods) allowClass(a netip.Addr, class int) bool {
+	if f.p.Off || !a.IsValid() || f.s.bans.allowed(a) {
+		return true
+	}
 	rate := [...]Rate{f.p.Register, f.p.Invite, f.p.Options, f.p.Other}[class]
 	now := f.s.o.Now()
 	f.mu.Lock()
@@ -168,6 +176,18 @@ func (f *floods) forgetIdleLocked(now time.Time) {
 var scannerAgents = [][]byte{
 	[]byte("friendly-scanner"), []byte("sipvicious"), []byte("sipcli"), []byte("sip-scan"),
 	[]byte("sundayddr"), []byte("iwar"), []byte("vaxsipuseragent"), []byte("smap"), []byte("sipscan"), []byte("pplsip"),
+}
+
+// scannerAgent reports whether a parsed User-Agent value names a known
+// scanner (TCP requests are checked after parsing).
+func (s *Server) scannerAgent(ua string) bool {
+	low := []byte(strings.ToLower(ua))
+	for _, a := range s.scanners {
+		if bytes.Contains(low, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // fromScanner reports whether a request's User-Agent names a known scanner.

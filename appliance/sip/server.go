@@ -75,7 +75,7 @@ type Options struct {
 	Bindings         BindingStore  // nil = registrations live in memory only
 	Bans             BanStore      // nil = bans live in memory only
 	BanPolicy        BanPolicy     // when failed authentication bans a source
-	OnBan            func(Ban)     // called after a source is banned (for the audit log); may be nil
+	OnBan            func(Ban)     // called after a source is banned (for the audit log), on a goroutine of the server's, never on the packet path; may be nil
 	FloodPolicy      FloodPolicy   // how fast one source may send requests
 	MaxCalls         int           // calls carried at once; more get 503; 0 = as many as RTP ports allow
 	TCPPerSource     int           // TCP connections one address may hold; 0 = 100 (an office behind NAT)
@@ -239,7 +239,8 @@ func (s *Server) Start() error {
 	}))
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.bans.run(s.ctx) }()
 	go func() { defer s.wg.Done(); s.serveErr("udp", srv.ServeUDP(udp)) }()
 	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(s.guardTCP(tcp))) }()
 	go func() { defer s.wg.Done(); s.reg.run(s.ctx) }()
@@ -301,6 +302,16 @@ func (s *Server) Close() error {
 // and is logged, instead of taking every call on the box down with it.
 func (s *Server) guard(h func(*sip.Request, sip.ServerTransaction)) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		// UDP requests were checked before parsing (readFilter); stream
+		// ones are checked here, per request.
+		if !strings.EqualFold(req.Transport(), "udp") && !req.IsAck() {
+			if ua := req.GetHeader("User-Agent"); ua != nil && s.scannerAgent(ua.Value()) {
+				return
+			}
+			if !s.floods.allowClass(sourceOf(req).Addr(), requestClass([]byte(string(req.Method)+" "))) {
+				return
+			}
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				s.log.Error("sip handler panicked", "method", req.Method, "source", req.Source(), "panic", r, "stack", string(debug.Stack()))

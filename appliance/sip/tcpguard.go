@@ -81,6 +81,10 @@ type guardedConn struct {
 }
 
 func (c *guardedConn) Read(b []byte) (int, error) {
+	if c.l.s.bans.isBanned(c.a) {
+		c.Close() // banned while connected: hang up now, freeing its slot
+		return 0, net.ErrClosed
+	}
 	d := c.l.idle
 	if !c.read {
 		d = c.l.firstRead

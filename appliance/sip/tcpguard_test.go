@@ -73,3 +73,37 @@ func TestTCPLimits(t *testing.T) {
 		t.Error("connection refused after the old ones closed")
 	}
 }
+
+// TestTCPRequestsAreLimitedToo: the scanner filter and the request rate
+// limits apply to SIP over TCP as they do over UDP.
+func TestTCPRequestsAreLimitedToo(t *testing.T) {
+	s := startServerWith(t, nil, []digest.Algorithm{digest.MD5}, func(o *Options) {
+		o.FloodPolicy.Options = Rate{Per: 0.01, Burst: 5} // no refill to speak of during the test
+	})
+	c := dialFrom(t, s, "127.0.0.8")
+	r := bufio.NewReader(c)
+	options := func(i int, ua string) string {
+		fmt.Fprintf(c, "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP %s;branch=z9hG4bKl%d\r\nMax-Forwards: 70\r\nFrom: <sip:t@127.0.0.8>;tag=t\r\nTo: <sip:127.0.0.1>\r\nCall-ID: tl-%d\r\nCSeq: 1 OPTIONS\r\nUser-Agent: %s\r\nContent-Length: 0\r\n\r\n", c.LocalAddr(), i, i, ua)
+		c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		line, _ := r.ReadString('\n')
+		for { // skip to the end of the response
+			l, err := r.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+		}
+		return line
+	}
+	if got := options(0, "friendly-scanner"); got != "" {
+		t.Errorf("a scanner over TCP got %q", got)
+	}
+	answered := 0
+	for i := 1; i <= 10; i++ {
+		if strings.HasPrefix(options(i, "Yealink"), "SIP/2.0 200") {
+			answered++
+		}
+	}
+	if answered != 5 {
+		t.Errorf("%d of 10 rapid OPTIONS over TCP answered, want the burst of 5", answered)
+	}
+}

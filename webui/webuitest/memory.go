@@ -90,10 +90,11 @@ func (b *MemoryBackend) LiftBan(ctx context.Context, addr string) error {
 	if _, err := netip.ParseAddr(addr); err != nil {
 		return fmt.Errorf("%w: addr: %q is not an IP address", webui.ErrInvalid, addr)
 	}
+	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, x := range b.bans {
-		if x.Addr == addr {
+		if x.Addr == addr && x.Until.After(now) { // like the real box: only bans in force
 			b.bans = slices.Delete(b.bans, i, i+1)
 			return nil
 		}

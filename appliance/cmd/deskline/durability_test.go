@@ -22,8 +22,8 @@ import (
 // TestSIGKILLLosesNothingAcknowledged kills the daemon with SIGKILL at random
 // moments while four clients create extensions through the API, restarts it,
 // and checks that the store opens and passes bbolt's consistency check, that
-// every extension whose creation was answered 201 is there, and how long
-// start-up took (goal: under 3 s).
+// every extension whose creation was answered 201 is there. Start-up time
+// is reported (the goal is under 3 s), not asserted.
 func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "deskline")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -137,6 +137,9 @@ func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
 		if _, err := exts.Get(num); err != nil {
 			t.Errorf("extension %s acknowledged before the last SIGKILL is gone: %v", num, err)
 		}
+	}
+	if len(acked) < 10*rounds {
+		t.Fatalf("only %d extensions were acknowledged in %d rounds: the churn did not exercise the store", len(acked), rounds)
 	}
 	t.Logf("%d SIGKILLs under churn: %d extensions acknowledged, none lost; slowest start-up %v", rounds, len(acked), slowest.Round(time.Millisecond))
 	if slowest > 3*time.Second {
