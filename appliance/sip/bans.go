@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Ban is a source address the box no longer answers.
+// Ban is a source address the box no longer answers. For IPv6 it is the
+// source's /64 (Addr is the prefix's first address).
 type Ban struct {
 	Addr     netip.Addr `json:"addr"`
 	Since    time.Time  `json:"since"`
@@ -172,7 +173,7 @@ func (b *bans) allowed(a netip.Addr) bool {
 // datagram, so it only reads.
 func (b *bans) isBanned(a netip.Addr) bool {
 	b.mu.RLock()
-	ban, ok := b.banned[a]
+	ban, ok := b.banned[holder(a)]
 	b.mu.RUnlock()
 	return ok && b.s.o.Now().Before(ban.Until)
 }
@@ -210,6 +211,7 @@ func (b *bans) failed(src netip.Addr, user string) {
 		b.mu.Unlock()
 		return
 	}
+	src = holder(src)
 	if len(b.fails) >= maxTracked && b.fails[src] == nil {
 		b.forgetOldestLocked()
 	}
@@ -238,6 +240,7 @@ func (b *bans) impose(a netip.Addr, d time.Duration, reason string) {
 	if b.allowed(a) {
 		return
 	}
+	a = holder(a)
 	now := b.s.o.Now()
 	b.mu.Lock()
 	prev := b.banned[a]
@@ -292,6 +295,7 @@ func (b *bans) list() []Ban {
 // lift ends a ban in force now (the offence count is kept for next time);
 // it reports whether there was one.
 func (b *bans) lift(a netip.Addr) bool {
+	a = holder(a)
 	now := b.s.o.Now()
 	b.mu.Lock()
 	ban, ok := b.banned[a]
@@ -339,6 +343,17 @@ func (s *Server) Bans() []Ban { return s.bans.list() }
 
 // Unban lifts a ban; it reports whether the address was banned.
 func (s *Server) Unban(a netip.Addr) bool { return s.bans.lift(a.Unmap()) }
+
+// holder is the key under which bans and limits count a source: the
+// address itself for IPv4, and for IPv6 its /64, since one subscriber
+// usually holds a whole /64 and could otherwise step around every limit.
+func holder(a netip.Addr) netip.Addr {
+	a = a.Unmap()
+	if a.Is6() {
+		return netip.PrefixFrom(a, 64).Masked().Addr()
+	}
+	return a
+}
 
 // addrOf turns a transport's remote address into an IP.
 func addrOf(a net.Addr) netip.Addr {

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -194,5 +195,31 @@ func TestRetryBurstIsOneFailure(t *testing.T) {
 	}
 	if answers(u) {
 		t.Error("twenty guesses at once did not ban the source")
+	}
+}
+
+// TestIPv6SourcesCountPerSlash64: stepping through addresses of one /64
+// does not escape a ban; another /64 is not caught.
+func TestIPv6SourcesCountPerSlash64(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{})
+	for i := 1; i <= 5; i++ {
+		s.bans.failed(netip.MustParseAddr(fmt.Sprintf("2001:db8:1:2::%x", i)), "1001")
+		clock.add(2 * time.Second)
+	}
+	if !s.bans.isBanned(netip.MustParseAddr("2001:db8:1:2:ffff::9")) {
+		t.Error("an address of the guessing /64 is not banned")
+	}
+	if s.bans.isBanned(netip.MustParseAddr("2001:db8:1:3::1")) {
+		t.Error("a neighbouring /64 was banned")
+	}
+	if bans := s.Bans(); len(bans) != 1 || bans[0].Addr.String() != "2001:db8:1:2::" {
+		t.Errorf("Bans() = %+v, want the /64 2001:db8:1:2::", bans)
+	}
+	if !s.Unban(netip.MustParseAddr("2001:db8:1:2::77")) || s.bans.isBanned(netip.MustParseAddr("2001:db8:1:2::1")) {
+		t.Error("lifting the ban by any address of the /64 did not work")
+	}
+	if got := holder(netip.MustParseAddr("::ffff:192.0.2.7")); got.String() != "192.0.2.7" {
+		t.Errorf("holder(IPv4-mapped) = %v", got)
 	}
 }

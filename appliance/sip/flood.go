@@ -124,6 +124,7 @@ func (f *floods) allowClass(a netip.Addr, class int) bool {
 	if f.p.Off || !a.IsValid() || f.s.bans.allowed(a) {
 		return true
 	}
+	a = holder(a)
 	rate := [...]Rate{f.p.Register, f.p.Invite, f.p.Options, f.p.Other}[class]
 	now := f.s.o.Now()
 	f.mu.Lock()

@@ -47,13 +47,14 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := addrOf(c.RemoteAddr())
-		if l.s.bans.isBanned(a) {
+		ip := addrOf(c.RemoteAddr())
+		if l.s.bans.isBanned(ip) {
 			c.Close()
 			continue
 		}
+		a := holder(ip) // an IPv6 source is its /64
 		l.mu.Lock()
-		if l.open[a] >= l.perSource && !l.s.bans.allowed(a) {
+		if l.open[a] >= l.perSource && !l.s.bans.allowed(ip) {
 			now := time.Now()
 			warn := now.Sub(l.warned[a]) > time.Minute
 			if warn {
