@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -221,5 +222,25 @@ func TestIPv6SourcesCountPerSlash64(t *testing.T) {
 	}
 	if got := holder(netip.MustParseAddr("::ffff:192.0.2.7")); got.String() != "192.0.2.7" {
 		t.Errorf("holder(IPv4-mapped) = %v", got)
+	}
+}
+
+// TestInventedNoncesNeverBan: credentials on a nonce the box never issued to
+// the sender (what a spoofed source address can send, since it never sees
+// our challenges) are answered with a stale challenge and never count.
+func TestInventedNoncesNeverBan(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{})
+	u := uacFrom(t, s, "127.0.0.2")
+	for i := 0; i < 30; i++ {
+		res := u.do("REGISTER", "sip:127.0.0.1", "1001", "Contact: <sip:1001@"+u.local()+">",
+			`Authorization: Digest username="1001", realm="deskline", nonce="bm9uY2UtaW52ZW50ZWQ", uri="sip:127.0.0.1", response="0123456789abcdef0123456789abcdef", algorithm=MD5, qop=auth, nc=00000001, cnonce="x"`)
+		if status(res) != "401 Unauthorized" || !strings.Contains(hdr(res, "WWW-Authenticate"), "stale=true") {
+			t.Fatalf("attempt %d with an invented nonce answered %q %q, want a stale challenge", i+1, status(res), hdr(res, "WWW-Authenticate"))
+		}
+		clock.add(2 * time.Second)
+	}
+	if len(s.Bans()) != 0 {
+		t.Errorf("invented nonces earned a ban: %+v", s.Bans())
 	}
 }

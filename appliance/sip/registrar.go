@@ -200,12 +200,17 @@ func (s *Server) authenticate(req *sip.Request, tx sip.ServerTransaction) (user 
 		value = h.Value()
 	}
 	stale := false
+	// Nonces are bound to the client's address: a sender must receive our
+	// challenges before its failures count (a spoofed source cannot).
+	client := sourceOf(req).Addr().String()
 	if value != "" {
-		res, err := s.auth.Verify(string(req.Method), digestURI(req, value), value, s.credentials)
+		res, err := s.auth.VerifyFor(string(req.Method), digestURI(req, value), value, client, s.credentials)
 		switch {
 		case err == nil:
 			return res.User, true
-		case errors.Is(err, digest.ErrStale):
+		case errors.Is(err, digest.ErrStale), errors.Is(err, digest.ErrUnknownNonce):
+			// Expired, from before a restart, or not issued to this
+			// address: the phone retries with a fresh nonce; not a failure.
 			stale = true
 		case errors.Is(err, digest.ErrDenied):
 			user := ""
@@ -223,7 +228,7 @@ func (s *Server) authenticate(req *sip.Request, tx sip.ServerTransaction) (user 
 		}
 	}
 	var hdrs []sip.Header
-	for _, c := range s.auth.Challenge(stale) {
+	for _, c := range s.auth.ChallengeFor(stale, client) {
 		hdrs = append(hdrs, sip.NewHeader(chalName, c))
 	}
 	s.respond(tx, req, code, reason, hdrs...)

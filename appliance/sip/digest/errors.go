@@ -27,6 +27,15 @@ var (
 	// algorithm or qop that was not offered. It is one error so that the
 	// answer gives no oracle; Reason tells which check failed, for logs.
 	ErrDenied = errors.New("digest: access denied")
+
+	// ErrUnknownNonce is returned, together with ErrDenied (it is a kind
+	// of it), when the nonce was not issued by this server to this client:
+	// forged, altered, minted for another client address, or from before a
+	// restart. The sender has not shown that it receives our challenges (a
+	// spoofed source address cannot), so callers should answer it like
+	// ErrStale — a phone then simply retries with a fresh nonce — and never
+	// count it towards a ban.
+	ErrUnknownNonce = errors.New("digest: unknown nonce")
 )
 
 // Error is the type of the ErrStale and ErrDenied errors Verify returns. Its
@@ -34,12 +43,18 @@ var (
 type Error struct {
 	err    error
 	reason string
+	also   error // a second sentinel it matches (ErrUnknownNonce), or nil
 }
 
 func (e *Error) Error() string { return e.err.Error() }
 
-// Unwrap returns ErrStale or ErrDenied.
-func (e *Error) Unwrap() error { return e.err }
+// Unwrap returns ErrStale or ErrDenied, and ErrUnknownNonce where it applies.
+func (e *Error) Unwrap() []error {
+	if e.also != nil {
+		return []error{e.err, e.also}
+	}
+	return []error{e.err}
+}
 
 // Reason names the check that failed, for logging only.
 func (e *Error) Reason() string { return e.reason }

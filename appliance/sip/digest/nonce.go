@@ -14,7 +14,9 @@ import (
 //
 //	issued (8 bytes, Unix nanoseconds, big-endian) | random (12 bytes) | mac (16 bytes)
 //
-// where mac is HMAC-SHA-256(secret, "deskline digest nonce" | realm | issued | random)
+// where mac is HMAC-SHA-256(secret, "deskline digest nonce" | realm |
+// len(client) | client | issued | random): a nonce is good only for the
+// client address it was issued to.
 // truncated to 16 bytes.
 const (
 	nonceIDLen  = 8 + 12
@@ -31,16 +33,17 @@ type nonceID [nonceIDLen]byte
 
 func (id *nonceID) issued() int64 { return int64(binary.BigEndian.Uint64(id[:8])) }
 
-// mintNonce returns a fresh nonce issued at now (Unix nanoseconds).
-func (s *Server) mintNonce(now int64) string {
+// mintNonce returns a fresh nonce issued at now (Unix nanoseconds) to
+// client (an address, or "" for nonces bound to no client).
+func (s *Server) mintNonce(now int64, client string) string {
 	var raw [nonceRawLen]byte
 	binary.BigEndian.PutUint64(raw[:8], uint64(now))
 	rand.Read(raw[8:nonceIDLen])
-	s.sealNonce((*nonceID)(raw[:nonceIDLen]), raw[nonceIDLen:])
+	s.sealNonce((*nonceID)(raw[:nonceIDLen]), raw[nonceIDLen:], client)
 	return nonceEncoding.EncodeToString(raw[:])
 }
 
-func (s *Server) sealNonce(id *nonceID, mac []byte) {
+func (s *Server) sealNonce(id *nonceID, mac []byte, client string) {
 	m, _ := s.macs.Get().(hash.Hash)
 	if m == nil {
 		m = hmac.New(sha256.New, s.secret)
@@ -48,6 +51,10 @@ func (s *Server) sealNonce(id *nonceID, mac []byte) {
 	m.Reset()
 	m.Write([]byte("deskline digest nonce"))
 	m.Write([]byte(s.realm))
+	var n [2]byte
+	binary.BigEndian.PutUint16(n[:], uint16(len(client)))
+	m.Write(n[:])
+	m.Write([]byte(client))
 	m.Write(id[:])
 	var sum [sha256.Size]byte
 	copy(mac, m.Sum(sum[:0]))
@@ -55,8 +62,8 @@ func (s *Server) sealNonce(id *nonceID, mac []byte) {
 }
 
 // openNonce checks that nonce was minted by this server (under its secret
-// and realm) and returns its identity.
-func (s *Server) openNonce(nonce string) (nonceID, bool) {
+// and realm) for client, and returns its identity.
+func (s *Server) openNonce(nonce, client string) (nonceID, bool) {
 	var id nonceID
 	if len(nonce) != nonceStrLen {
 		return id, false
@@ -68,7 +75,7 @@ func (s *Server) openNonce(nonce string) (nonceID, bool) {
 	}
 	copy(id[:], raw[:nonceIDLen])
 	var want [nonceMACLen]byte
-	s.sealNonce(&id, want[:])
+	s.sealNonce(&id, want[:], client)
 	if !hmac.Equal(want[:], raw[nonceIDLen:]) {
 		return id, false
 	}

@@ -150,8 +150,12 @@ func NewServer(o Options) (*Server, error) {
 // in the order of Options.Algorithms, all with one fresh nonce. Send each as
 // its own WWW-Authenticate (401) or Proxy-Authenticate (407) header. stale
 // adds stale=true; pass it when Verify returned ErrStale.
-func (s *Server) Challenge(stale bool) []string {
-	nonce := s.mintNonce(s.now().UnixNano())
+func (s *Server) Challenge(stale bool) []string { return s.ChallengeFor(stale, "") }
+
+// ChallengeFor is Challenge with a nonce bound to client (typically the
+// source IP address): VerifyFor accepts it only from that client.
+func (s *Server) ChallengeFor(stale bool, client string) []string {
+	nonce := s.mintNonce(s.now().UnixNano(), client)
 	out := make([]string, len(s.algs))
 	for i, a := range s.algs {
 		v := `Digest realm="` + s.realm + `", nonce="` + nonce + `", algorithm=` + string(a) + `, qop="auth"`
@@ -169,6 +173,13 @@ func (s *Server) Challenge(stale bool) []string {
 // returns the user and algorithm; otherwise an error wrapping ErrMissing,
 // ErrMalformed, ErrStale or ErrDenied (see there).
 func (s *Server) Verify(method, requestURI, authorization string, lookup Credentials) (Result, error) {
+	return s.VerifyFor(method, requestURI, authorization, "", lookup)
+}
+
+// VerifyFor is Verify for a request from client, whose nonce must have been
+// issued to that client by ChallengeFor; any other nonce gives an error
+// matching both ErrDenied and ErrUnknownNonce.
+func (s *Server) VerifyFor(method, requestURI, authorization, client string, lookup Credentials) (Result, error) {
 	if strings.TrimSpace(authorization) == "" {
 		return Result{}, ErrMissing
 	}
@@ -228,9 +239,9 @@ func (s *Server) Verify(method, requestURI, authorization string, lookup Credent
 	case !s.allow2069:
 		return Result{}, denied("no qop (RFC 2069 style) not allowed")
 	}
-	id, ok := s.openNonce(nonce)
+	id, ok := s.openNonce(nonce, client)
 	if !ok {
-		return Result{}, denied("nonce not issued by this server")
+		return Result{}, &Error{err: ErrDenied, also: ErrUnknownNonce, reason: "nonce not issued by this server to this client"}
 	}
 
 	// The same hash work for known and unknown users.

@@ -512,3 +512,34 @@ func BenchmarkChallenge(b *testing.B) {
 		s.Challenge(false)
 	}
 }
+
+// TestNonceBoundToClient: a nonce is good only from the client it was
+// issued to. From any other address, or forged, it is an unknown nonce (a
+// kind of ErrDenied) that callers answer like a stale one and never count
+// as a failed login, so a spoofed source cannot earn someone a ban.
+func TestNonceBoundToClient(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	c := good(t, s, SHA256)
+	c.nonce = nonceOf(t, s.ChallengeFor(false, "192.0.2.10")[0])
+	if _, err := s.VerifyFor(c.method, c.uri, c.header(), "192.0.2.10", users()); err != nil {
+		t.Fatalf("VerifyFor from the client the nonce was issued to: %v (%s)", err, Reason(err))
+	}
+	c.nc = "00000002"
+	_, err := s.VerifyFor(c.method, c.uri, c.header(), "198.51.100.9", users())
+	if !errors.Is(err, ErrUnknownNonce) || !errors.Is(err, ErrDenied) || errors.Is(err, ErrStale) {
+		t.Errorf("nonce used from another address: %v, want ErrUnknownNonce and ErrDenied", err)
+	}
+	// A wrong password on a nonce of our own for this client is a plain denial.
+	c.password = "not-it"
+	c.nonce = nonceOf(t, s.ChallengeFor(false, "192.0.2.10")[0])
+	_, err = s.VerifyFor(c.method, c.uri, c.header(), "192.0.2.10", users())
+	if !errors.Is(err, ErrDenied) || errors.Is(err, ErrUnknownNonce) {
+		t.Errorf("wrong password: %v, want ErrDenied without ErrUnknownNonce", err)
+	}
+	// Unbound nonces (Challenge) are unknown to VerifyFor with a client, and
+	// the other way round.
+	c = good(t, s, MD5)
+	if _, err := s.VerifyFor(c.method, c.uri, c.header(), "192.0.2.10", users()); !errors.Is(err, ErrUnknownNonce) {
+		t.Errorf("unbound nonce with a client: %v, want ErrUnknownNonce", err)
+	}
+}
