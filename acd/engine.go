@@ -811,43 +811,57 @@ func (e *Engine) endWrapUp(a *agent) {
 
 // ---- agents ----
 
-// Login logs the agent in to every queue it is a member of, on device
-// (the phone it will be rung on; appliance's name for it).
-func (e *Engine) Login(id AgentID, device string) (Output, error) {
+// onAgent runs one event about an agent: whatever fell due first, then
+// fn on the agent, and collects the output whether fn succeeded or not.
+func (e *Engine) onAgent(id AgentID, fn func(a *agent) error) (Output, error) {
 	e.begin()
 	a, err := e.agent(id)
 	if err == nil {
-		err = e.apply(a, evLogin)
+		err = fn(a)
 	}
-	if err != nil {
-		return e.end(), err
+	return e.end(), err
+}
+
+// may reports, as an error naming the agent, whether ev is allowed in its
+// current status.
+func may(a *agent, ev agentEvent) error {
+	if _, err := transition(a.status, ev); err != nil {
+		return fmt.Errorf("agent %s: %w", a.cfg.ID, err)
 	}
-	a.device, a.loginAt, a.idleSince = device, e.now, e.now
-	a.noAnswers = 0
-	e.logAll(a, EvAgentLogin, device)
-	e.agentFree(a)
-	return e.end(), nil
+	return nil
+}
+
+// Login logs the agent in to every queue it is a member of, on device
+// (the phone it will be rung on; appliance's name for it).
+func (e *Engine) Login(id AgentID, device string) (Output, error) {
+	return e.onAgent(id, func(a *agent) error {
+		if err := e.apply(a, evLogin); err != nil {
+			return err
+		}
+		a.device, a.loginAt, a.idleSince = device, e.now, e.now
+		a.noAnswers = 0
+		e.logAll(a, EvAgentLogin, device)
+		e.agentFree(a)
+		return nil
+	})
 }
 
 // Logout logs the agent off every queue. Refused during a call; a ringing
 // offer is withdrawn; a pause or wrap-up ends.
 func (e *Engine) Logout(id AgentID) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	if _, err := transition(a.status, evLogout); err != nil {
-		return e.end(), fmt.Errorf("agent %s: %w", id, err)
-	}
-	redo := e.leaveStatus(a)
-	_ = e.apply(a, evLogout)
-	a.pendingPause = false
-	e.logAll(a, EvAgentLogoff, a.device, secs(e.now.Sub(a.loginAt)))
-	if redo != nil {
-		e.dispatch(redo)
-	}
-	return e.end(), nil
+	return e.onAgent(id, func(a *agent) error {
+		if err := may(a, evLogout); err != nil {
+			return err
+		}
+		redo := e.leaveStatus(a)
+		_ = e.apply(a, evLogout)
+		a.pendingPause = false
+		e.logAll(a, EvAgentLogoff, a.device, secs(e.now.Sub(a.loginAt)))
+		if redo != nil {
+			e.dispatch(redo)
+		}
+		return nil
+	})
 }
 
 // leaveStatus closes what the agent's current status holds before it
@@ -883,40 +897,37 @@ func (e *Engine) closePause(a *agent) {
 // closes one pause interval and opens the next. On a call, the pause is
 // pending and begins when wrap-up ends; a ringing offer is withdrawn.
 func (e *Engine) Pause(id AgentID, reason string) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	if reason != "" {
-		r, ok := e.reasons[strings.ToLower(reason)]
-		if !ok {
-			return e.end(), fmt.Errorf("agent %s: %w %q", id, ErrUnknownPauseReason, reason)
+	return e.onAgent(id, func(a *agent) error {
+		if reason != "" {
+			r, ok := e.reasons[strings.ToLower(reason)]
+			if !ok {
+				return fmt.Errorf("agent %s: %w %q", id, ErrUnknownPauseReason, reason)
+			}
+			reason = r
 		}
-		reason = r
-	}
-	if _, err := transition(a.status, evPause); err != nil {
-		return e.end(), fmt.Errorf("agent %s: %w", id, err)
-	}
-	switch a.status {
-	case OnCall:
-		a.pendingPause, a.pendingWhy = true, reason
-		e.changed(a)
-	case Paused:
-		if a.reason != reason {
+		if err := may(a, evPause); err != nil {
+			return err
+		}
+		switch a.status {
+		case OnCall:
+			a.pendingPause, a.pendingWhy = true, reason
 			e.changed(a)
-			e.closePause(a)
-			a.reason, a.reasonSince = reason, e.now
-			e.logAll(a, EvPause, reason)
+		case Paused:
+			if a.reason != reason {
+				e.changed(a)
+				e.closePause(a)
+				a.reason, a.reasonSince = reason, e.now
+				e.logAll(a, EvPause, reason)
+			}
+		default:
+			redo := e.leaveStatus(a)
+			e.pause(a, reason)
+			if redo != nil {
+				e.dispatch(redo)
+			}
 		}
-	default:
-		redo := e.leaveStatus(a)
-		e.pause(a, reason)
-		if redo != nil {
-			e.dispatch(redo)
-		}
-	}
-	return e.end(), nil
+		return nil
+	})
 }
 
 func (e *Engine) pause(a *agent, reason string) {
@@ -931,40 +942,34 @@ func (e *Engine) pause(a *agent, reason string) {
 // Unpause makes a paused agent available, or cancels the pause pending
 // after the current call.
 func (e *Engine) Unpause(id AgentID) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	switch {
-	case a.status == OnCall && a.pendingPause:
-		a.pendingPause, a.pendingWhy = false, ""
-		e.changed(a)
-	case a.status == Paused:
-		e.closePause(a)
-		_ = e.apply(a, evUnpause)
-		a.noAnswers = 0
-		e.logAll(a, EvUnpause, a.reason)
-		a.reason = ""
-		e.agentFree(a)
-	default:
-		return e.end(), fmt.Errorf("agent %s: %w: unpause in status %v", id, ErrRefused, a.status)
-	}
-	return e.end(), nil
+	return e.onAgent(id, func(a *agent) error {
+		switch {
+		case a.status == OnCall && a.pendingPause:
+			a.pendingPause, a.pendingWhy = false, ""
+			e.changed(a)
+		case a.status == Paused:
+			e.closePause(a)
+			_ = e.apply(a, evUnpause)
+			a.noAnswers = 0
+			e.logAll(a, EvUnpause, a.reason)
+			a.reason = ""
+			e.agentFree(a)
+		default:
+			return fmt.Errorf("agent %s: %w: unpause in status %v", id, ErrRefused, a.status)
+		}
+		return nil
+	})
 }
 
 // EndWrapUp ends the agent's wrap-up early (the agent or a supervisor).
 func (e *Engine) EndWrapUp(id AgentID) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	if _, err := transition(a.status, evEndWrapUp); err != nil {
-		return e.end(), fmt.Errorf("agent %s: %w", id, err)
-	}
-	e.endWrapUp(a)
-	return e.end(), nil
+	return e.onAgent(id, func(a *agent) error {
+		if err := may(a, evEndWrapUp); err != nil {
+			return err
+		}
+		e.endWrapUp(a)
+		return nil
+	})
 }
 
 // AgentBusy and AgentIdle report the real state of the agent's phone
@@ -976,86 +981,77 @@ func (e *Engine) AgentBusy(id AgentID) (Output, error) { return e.setBusy(id, tr
 func (e *Engine) AgentIdle(id AgentID) (Output, error) { return e.setBusy(id, false) }
 
 func (e *Engine) setBusy(id AgentID, busy bool) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	e.adjust(a, -1)
-	if a.busy != busy {
-		e.changed(a)
-	}
-	a.busy = busy
-	e.adjust(a, +1)
-	if !busy {
-		e.agentFree(a)
-	}
-	return e.end(), nil
+	return e.onAgent(id, func(a *agent) error {
+		e.adjust(a, -1)
+		if a.busy != busy {
+			e.changed(a)
+		}
+		a.busy = busy
+		e.adjust(a, +1)
+		if !busy {
+			e.agentFree(a)
+		}
+		return nil
+	})
 }
 
 // AddMember adds the agent to the queue at run time (ADDMEMBER), last in
 // the queue's order.
 func (e *Engine) AddMember(queueName string, id AgentID, penalty int) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	q := e.queues[queueName]
-	if q == nil {
-		return e.end(), fmt.Errorf("%w %q", ErrUnknownQueue, queueName)
-	}
-	if penalty < 0 {
-		return e.end(), fmt.Errorf("%w: penalty: must not be negative", ErrInvalidConfig)
-	}
-	for _, m := range a.members {
-		if m.q == q {
-			return e.end(), fmt.Errorf("agent %s: %w: already a member of %q", id, ErrRefused, queueName)
+	return e.onAgent(id, func(a *agent) error {
+		q := e.queues[queueName]
+		if q == nil {
+			return fmt.Errorf("%w %q", ErrUnknownQueue, queueName)
 		}
-	}
-	e.adjust(a, -1)
-	m := &member{q: q, a: a, penalty: penalty}
-	q.members = append(q.members, m)
-	a.members = append(a.members, m)
-	e.adjust(a, +1)
-	e.log("", q, a, EvAddMember)
-	if e.isFree(a, q) {
-		e.dispatch(q)
-	}
-	return e.end(), nil
+		if penalty < 0 {
+			return fmt.Errorf("%w: penalty: must not be negative", ErrInvalidConfig)
+		}
+		for _, m := range a.members {
+			if m.q == q {
+				return fmt.Errorf("agent %s: %w: already a member of %q", id, ErrRefused, queueName)
+			}
+		}
+		e.adjust(a, -1)
+		m := &member{q: q, a: a, penalty: penalty}
+		q.members = append(q.members, m)
+		a.members = append(a.members, m)
+		e.adjust(a, +1)
+		e.log("", q, a, EvAddMember)
+		if e.isFree(a, q) {
+			e.dispatch(q)
+		}
+		return nil
+	})
 }
 
 // RemoveMember takes the agent out of the queue (REMOVEMEMBER). Refused
 // while the agent rings for or talks to a caller of that queue.
 func (e *Engine) RemoveMember(queueName string, id AgentID) (Output, error) {
-	e.begin()
-	a, err := e.agent(id)
-	if err != nil {
-		return e.end(), err
-	}
-	q := e.queues[queueName]
-	if q == nil {
-		return e.end(), fmt.Errorf("%w %q", ErrUnknownQueue, queueName)
-	}
-	i := slices.IndexFunc(a.members, func(m *member) bool { return m.q == q })
-	if i < 0 {
-		return e.end(), fmt.Errorf("agent %s: %w: not a member of %q", id, ErrRefused, queueName)
-	}
-	if a.call != nil && a.call.q == q {
-		return e.end(), fmt.Errorf("agent %s: %w: busy with a caller of %q", id, ErrRefused, queueName)
-	}
-	e.adjust(a, -1)
-	m := a.members[i]
-	a.members = slices.Delete(a.members, i, i+1)
-	if j := slices.Index(q.members, m); j >= 0 {
-		q.members = slices.Delete(q.members, j, j+1)
-	}
-	e.adjust(a, +1)
-	e.log("", q, a, EvRemoveMember)
-	if q.staffed == 0 && q.cfg.LeaveWhenEmpty && len(q.waiting) > 0 {
-		e.empties = append(e.empties, q)
-	}
-	return e.end(), nil
+	return e.onAgent(id, func(a *agent) error {
+		q := e.queues[queueName]
+		if q == nil {
+			return fmt.Errorf("%w %q", ErrUnknownQueue, queueName)
+		}
+		i := slices.IndexFunc(a.members, func(m *member) bool { return m.q == q })
+		if i < 0 {
+			return fmt.Errorf("agent %s: %w: not a member of %q", id, ErrRefused, queueName)
+		}
+		if a.call != nil && a.call.q == q {
+			return fmt.Errorf("agent %s: %w: busy with a caller of %q", id, ErrRefused, queueName)
+		}
+		e.adjust(a, -1)
+		m := a.members[i]
+		a.members = slices.Delete(a.members, i, i+1)
+		if j := slices.Index(q.members, m); j >= 0 {
+			q.members = slices.Delete(q.members, j, j+1)
+		}
+		e.adjust(a, +1)
+		e.log("", q, a, EvRemoveMember)
+		if q.staffed == 0 && q.cfg.LeaveWhenEmpty && len(q.waiting) > 0 {
+			e.empties = append(e.empties, q)
+		}
+		return nil
+	})
 }
 
 // ---- time ----
