@@ -33,6 +33,8 @@ type Binding struct {
 // maxBindingsPerAOR bounds the contacts one extension may register.
 const maxBindingsPerAOR = 5
 
+var errTooManyContacts = errors.New("sip: too many contacts for one extension")
+
 type registrar struct {
 	s *Server
 
@@ -317,7 +319,7 @@ func (r *registrar) handle(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		if err := r.upsertLocked(b); err != nil {
 			r.mu.Unlock()
-			s.respond(tx, req, 403, err.Error())
+			s.respond(tx, req, 403, "Too Many Contacts")
 			return
 		}
 	}
@@ -367,7 +369,7 @@ func (r *registrar) upsertLocked(b Binding) error {
 		}
 	}
 	if len(bs) >= maxBindingsPerAOR {
-		return errors.New("Too Many Contacts")
+		return errTooManyContacts
 	}
 	b.Created = b.Updated
 	r.bindings[b.AOR] = append(bs, b)

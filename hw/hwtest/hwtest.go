@@ -144,7 +144,9 @@ var rules = []rule{
 		}
 	}},
 	{"Events returns one channel", func(c *checker, f *Fixture) {
-		if f.Port.Events() != f.Port.Events() {
+		// Two calls must return the same channel (not a new one each time).
+		first, second := f.Port.Events(), f.Port.Events()
+		if first != second {
 			c.fail("two calls to Events returned different channels")
 		}
 	}},

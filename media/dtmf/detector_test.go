@@ -10,8 +10,6 @@ import (
 	"github.com/zaf/g711"
 )
 
-const msSamples = SampleRate / 1000
-
 // signal builds test audio independently of Generator: silence, then a
 // tone pair lo+hi (Hz) at levels loDB and hiDB (dBm0) for on, then silence
 // for off. Phases are random.
