@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"sort"
 	"strings"
 	"sync"
@@ -78,10 +79,8 @@ type leg struct {
 	media  *media.Session
 	neg    sdp.Negotiated
 	origin sdp.OriginState
-	offer  *sdp.Session // what the peer offered (caller leg) — for re-answers
 	srv    *sipgo.DialogServerSession
 	cli    *sipgo.DialogClientSession
-	dlgID  string
 }
 
 // call is two legs and the relay between them.
@@ -102,8 +101,6 @@ type call struct {
 	calleeGone  bool               // the callee sent BYE before the caller was answered
 	byeAfterAck bool               // hung up while our 200 to the caller awaited its ACK
 	stopRinging context.CancelFunc // cancels the callee's INVITE while it rings
-	cause       int
-	disposition Disposition
 	hangupBy    string
 	done        chan struct{}
 }
@@ -344,7 +341,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 	c.mu.Lock()
-	c.a = leg{side: sideCaller, srv: dlg, neg: negA, offer: offer, dlgID: dlg.ID, origin: newOrigin()}
+	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
 	c.move(&c.a, LegTrying)
 	c.b = leg{side: sideCallee, origin: newOrigin()}
 	c.mu.Unlock()
@@ -459,9 +456,6 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	// The callee answered. Know its dialog before the ACK goes out: a
 	// phone may hang up the moment it has the ACK.
 	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
-		c.mu.Lock()
-		c.b.dlgID = id
-		c.mu.Unlock()
 		s.calls.addDialog(id, c, sideCallee)
 	}
 	ans, err := sdp.Parse(cli.InviteResponse.Body())
@@ -543,7 +537,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 // watch waits for the call to end, and ends it itself when neither phone
 // has sent audio for MediaTimeout although it should (a phone lost power
 // or network without a BYE): otherwise both extensions would stay busy.
-func (c *call) watch(log interface{ Info(string, ...any) }) {
+func (c *call) watch(log *slog.Logger) {
 	s := c.s
 	t := time.NewTicker(s.o.MediaTimeout / 4)
 	defer t.Stop()
@@ -576,9 +570,7 @@ func (c *call) watch(log interface{ Info(string, ...any) }) {
 }
 
 // unanswered ends a call whose callee never sent 2xx.
-func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log interface {
-	Info(string, ...any)
-}) {
+func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log *slog.Logger) {
 	if r := cli.InviteResponse; r != nil && r.IsSuccess() {
 		// The callee answered just as we CANCELled: its 200 crossed our
 		// CANCEL. Acknowledge it and hang up, or its phone shows a silent
@@ -738,7 +730,7 @@ func (c *call) finish(d Disposition, cause int, by string) {
 		return
 	}
 	c.ended = true
-	c.disposition, c.cause, c.hangupBy = d, cause, by
+	c.hangupBy = by
 	relay := c.relay
 	legs := []*leg{&c.a, &c.b}
 	for _, l := range legs {
