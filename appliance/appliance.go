@@ -95,8 +95,8 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		Directory: dir,
 		Router:    router{plan},
 		Media:     a.pool,
-		Bindings:  bindingStore{a.bindings},
-		Bans:      banStore{a.bans},
+		Bindings:  bindingStore{keptList[sip.Binding]{a.bindings}},
+		Bans:      banStore{keptList[sip.Ban]{a.bans}},
 		BanPolicy: sip.BanPolicy{Allow: cfg.SIPAllow},
 		OnBan: func(b sip.Ban) {
 			a.recordAudit(webui.AuditRecord{Time: b.Since, Actor: "system", Action: "ban", Object: b.Addr.String(),
@@ -295,35 +295,32 @@ func (r router) Route(caller, dialled string) sip.Target {
 	return sip.Target{Kind: sip.TargetNone}
 }
 
-// bindingStore keeps the registrar's bindings under one key.
-type bindingStore struct {
-	c *storage.Collection[[]sip.Binding]
+// keptList stores one list under one key of a collection: the registrar's
+// bindings, the SIP bans.
+type keptList[T any] struct {
+	c *storage.Collection[[]T]
 }
 
-func (b bindingStore) SaveBindings(list []sip.Binding) error { return b.c.Put("current", list) }
+func (k keptList[T]) save(list []T) error { return k.c.Put("current", list) }
 
-func (b bindingStore) LoadBindings() ([]sip.Binding, error) {
-	list, err := b.c.Get("current")
+func (k keptList[T]) load() ([]T, error) {
+	list, err := k.c.Get("current")
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
 	return list, err
 }
 
-// banStore keeps the SIP bans under one key.
-type banStore struct {
-	c *storage.Collection[[]sip.Ban]
-}
+// bindingStore and banStore are the SIP server's stores.
+type bindingStore struct{ keptList[sip.Binding] }
 
-func (b banStore) SaveBans(list []sip.Ban) error { return b.c.Put("current", list) }
+func (b bindingStore) SaveBindings(list []sip.Binding) error { return b.save(list) }
+func (b bindingStore) LoadBindings() ([]sip.Binding, error)  { return b.load() }
 
-func (b banStore) LoadBans() ([]sip.Ban, error) {
-	list, err := b.c.Get("current")
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	return list, err
-}
+type banStore struct{ keptList[sip.Ban] }
+
+func (b banStore) SaveBans(list []sip.Ban) error { return b.save(list) }
+func (b banStore) LoadBans() ([]sip.Ban, error)  { return b.load() }
 
 // createExtension validates and stores a new extension.
 func (a *Appliance) createExtension(number, name, password string) (extension, error) {
