@@ -148,3 +148,47 @@ func convert(p []byte, t *[256]byte) {
 		p[i] = t[c]
 	}
 }
+
+// Decoding tables of the two laws, filled once and read-only afterwards.
+var (
+	ulawLinear = decodeTable(g711.DecodeUlawFrame)
+	alawLinear = decodeTable(g711.DecodeAlawFrame)
+)
+
+func decodeTable(dec func(uint8) int16) *[256]int16 {
+	var t [256]int16
+	for i := range t {
+		t[i] = dec(uint8(i))
+	}
+	return &t
+}
+
+// Encode writes the first min(len(dst), len(pcm)) samples of 8 kHz 16-bit
+// linear audio pcm into dst in codec c and returns how many it wrote. It
+// allocates nothing.
+func (c Codec) Encode(dst []byte, pcm []int16) int {
+	n := min(len(dst), len(pcm))
+	enc := g711.EncodeUlawFrame
+	if c == PCMA {
+		enc = g711.EncodeAlawFrame
+	}
+	for i, v := range pcm[:n] {
+		dst[i] = enc(v)
+	}
+	return n
+}
+
+// Decode writes the first min(len(dst), len(payload)) samples of payload,
+// in codec c, into dst as 16-bit linear audio and returns how many it
+// wrote. It allocates nothing.
+func (c Codec) Decode(dst []int16, payload []byte) int {
+	n := min(len(dst), len(payload))
+	t := ulawLinear
+	if c == PCMA {
+		t = alawLinear
+	}
+	for i, b := range payload[:n] {
+		dst[i] = t[b]
+	}
+	return n
+}

@@ -2,11 +2,7 @@ package media
 
 import (
 	"encoding/binary"
-	"errors"
-	"net"
 	"net/netip"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -43,12 +39,7 @@ type RelayOptions struct {
 // Sessions open for the next Relay or another producer.
 type Relay struct {
 	ab, ba *pipe
-	stop   atomic.Bool
-	wg     sync.WaitGroup
-
-	mu      sync.Mutex
-	started bool
-	closed  bool
+	loop   readLoop
 }
 
 // NewRelay returns a Relay between a and b, which must be different
@@ -67,58 +58,23 @@ func NewRelay(a, b *Session, opts *RelayOptions) *Relay {
 // Start starts one goroutine per direction. Calling it again, or after
 // Close, does nothing.
 func (r *Relay) Start() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.started || r.closed {
-		return
-	}
-	r.started = true
-	r.wg.Add(2)
-	go r.run(r.ab)
-	go r.run(r.ba)
+	r.loop.start(
+		readerOf(r.ab.src, func(b []byte, from netip.AddrPort) {
+			if out, to, ok := r.ab.forward(b, from, time.Now()); ok {
+				r.ab.dst.sent(r.ab.dst.conn.WriteToUDPAddrPort(out, to))
+			}
+		}, r.ab.in[:]),
+		readerOf(r.ba.src, func(b []byte, from netip.AddrPort) {
+			if out, to, ok := r.ba.forward(b, from, time.Now()); ok {
+				r.ba.dst.sent(r.ba.dst.conn.WriteToUDPAddrPort(out, to))
+			}
+		}, r.ba.in[:]),
+	)
 }
 
 // Close stops the Relay's goroutines and waits for them to return. It does
 // not close the Sessions. It is idempotent and always returns nil.
-func (r *Relay) Close() error {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil
-	}
-	r.closed = true
-	started := r.started
-	r.mu.Unlock()
-	if !started {
-		return nil
-	}
-	// A read deadline in the past wakes a blocked read, and makes any read
-	// that starts later return at once; the stop flag says why.
-	r.stop.Store(true)
-	past := time.Unix(1, 0)
-	_ = r.ab.src.conn.SetReadDeadline(past)
-	_ = r.ba.src.conn.SetReadDeadline(past)
-	r.wg.Wait()
-	_ = r.ab.src.conn.SetReadDeadline(time.Time{})
-	_ = r.ba.src.conn.SetReadDeadline(time.Time{})
-	return nil
-}
-
-func (r *Relay) run(p *pipe) {
-	defer r.wg.Done()
-	for {
-		n, from, err := p.src.conn.ReadFromUDPAddrPort(p.in[:])
-		if err != nil {
-			if r.stop.Load() || errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue // transient: a truncated or refused datagram
-		}
-		if out, to, ok := p.forward(p.in[:n], from, time.Now()); ok {
-			p.dst.sent(p.dst.conn.WriteToUDPAddrPort(out, to))
-		}
-	}
-}
+func (r *Relay) Close() error { return r.loop.close() }
 
 // maxDatagram is the largest datagram a pipe reads whole. RTP for G.711 is
 // 172 bytes at 20 ms; anything near this size is not telephony.
@@ -134,11 +90,7 @@ type pipe struct {
 	in  [maxDatagram]byte
 	out [maxDatagram]byte
 
-	// De-duplication of telephone-event reports: the timestamp of the
-	// current event and what has been reported of it.
-	dtmfSeen  bool
-	dtmfTS    uint32
-	dtmfEnded bool
+	dtmf dtmfDedup
 }
 
 func newPipe(src, dst *Session, onDTMF func(*Session, uint8, bool, time.Duration)) *pipe {
@@ -190,18 +142,11 @@ func (p *pipe) reportDTMF() {
 	if p.onDTMF == nil {
 		return
 	}
-	pl := p.pkt.Payload
-	event, end := pl[0], pl[1]&0x80 != 0
-	dur := time.Duration(binary.BigEndian.Uint16(pl[2:4])) * (time.Second / 8000)
-	ts := p.pkt.Timestamp
-	if !p.dtmfSeen || ts != p.dtmfTS {
-		p.dtmfSeen, p.dtmfTS, p.dtmfEnded = true, ts, false
-		if !end {
-			p.onDTMF(p.src, event, false, dur)
-		}
+	event, begins, ends, dur := p.dtmf.see(&p.pkt)
+	if begins {
+		p.onDTMF(p.src, event, false, dur)
 	}
-	if end && !p.dtmfEnded {
-		p.dtmfEnded = true
+	if ends {
 		p.onDTMF(p.src, event, true, dur)
 	}
 }

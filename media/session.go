@@ -47,6 +47,7 @@ type Session struct {
 	candidate  netip.AddrPort
 	candidateN int
 	out        outStream
+	claims     []any // producers that took the outgoing stream over; the last one sends
 
 	packetsIn, bytesIn   atomic.Uint64
 	packetsOut, bytesOut atomic.Uint64
@@ -230,6 +231,11 @@ func (s *Session) destLocked() netip.AddrPort {
 func (s *Session) prepareOut(h *rtp.Header, kind packetKind, src Codec, producer any, now time.Time) (to netip.AddrPort, table *[256]byte, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if n := len(s.claims); n > 0 && s.claims[n-1] != producer {
+		// Another producer has the stream (music on hold over the relay,
+		// a prompt over the music): this packet is superseded, not lost.
+		return netip.AddrPort{}, nil, false
+	}
 	to = s.destLocked()
 	if !s.dir.PeerReceives() || !to.IsValid() {
 		s.notSent.Add(1)
@@ -254,6 +260,34 @@ func (s *Session) prepareOut(h *rtp.Header, kind packetKind, src Codec, producer
 	}
 	s.out.stamp(h, producer, now)
 	return to, table, true
+}
+
+// claim makes producer the only one whose packets reach the peer, until it
+// calls unclaim. Claims stack: the newest claim sends, and when it ends the
+// one before it sends again; with no claim, the Relay's packets pass.
+func (s *Session) claim(producer any) {
+	s.mu.Lock()
+	s.claims = append(s.claims, producer)
+	s.mu.Unlock()
+}
+
+// unclaim removes producer's claim, wherever it is in the stack.
+func (s *Session) unclaim(producer any) {
+	s.mu.Lock()
+	for i := len(s.claims) - 1; i >= 0; i-- {
+		if s.claims[i] == producer {
+			s.claims = append(s.claims[:i], s.claims[i+1:]...)
+			break
+		}
+	}
+	s.mu.Unlock()
+}
+
+// codec returns the codec negotiated with the peer.
+func (s *Session) codec() Codec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.format.Codec
 }
 
 // sent accounts for one datagram written to the peer.

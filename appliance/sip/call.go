@@ -14,6 +14,7 @@ import (
 
 	"deskline/media"
 	"deskline/media/sdp"
+	"deskline/media/tone"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -81,6 +82,7 @@ type leg struct {
 	origin sdp.OriginState
 	srv    *sipgo.DialogServerSession
 	cli    *sipgo.DialogClientSession
+	moh    *media.Feed // music on hold played to this leg while the other holds it
 }
 
 // call is two legs and the relay between them.
@@ -96,6 +98,7 @@ type call struct {
 	start       time.Time
 	answer      time.Time
 	relay       *media.Relay
+	ringback    *media.Feed // the ringback tone the caller hears while the callee rings
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -376,6 +379,9 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.a.media, c.b.media = mA, mB
 	c.mu.Unlock()
 	applyNegotiated(mA, negA)
+	// The caller's answer is fixed now: the same SDP goes with the early
+	// media of the ringing phase and with the final 200.
+	answerA := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv).Marshal()
 
 	// Offer the callee the caller's codec first, so the relay rarely transcodes.
 	prefs := []string{negA.Encoding}
@@ -428,14 +434,24 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 
 	ringing := false
 	opts := sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
-		if (r.StatusCode == 180 || r.StatusCode == 183) && !ringing {
-			ringing = true
-			c.mu.Lock()
-			c.move(&c.b, LegRinging)
-			c.move(&c.a, LegRinging)
-			c.mu.Unlock()
-			c.respondA(180, "Ringing", nil)
+		if r.StatusCode != 180 && r.StatusCode != 183 {
+			return nil
 		}
+		early := c.earlyMedia(r, prefs, log)
+		if ringing {
+			return nil
+		}
+		ringing = true
+		c.mu.Lock()
+		c.move(&c.b, LegRinging)
+		c.move(&c.a, LegRinging)
+		if !early {
+			c.playRingback(log)
+		}
+		c.mu.Unlock()
+		// 180 with the SDP answer: the caller's phone shows "ringing" and
+		// plays what we send, our ringback or the callee's early media.
+		c.respondA(180, "Ringing", answerA)
 		return nil
 	}}
 	for i := 0; ; i++ {
@@ -500,13 +516,18 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.move(&c.b, LegEstablished)
 	c.move(&c.a, LegAnswered)
 	c.answer = s.o.Now()
-	c.relay = media.NewRelay(mA, mB, nil)
-	c.relay.Start()
-	answerA := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv)
+	if c.relay == nil {
+		c.relay = media.NewRelay(mA, mB, nil)
+		c.relay.Start()
+	}
+	if c.ringback != nil {
+		c.ringback.Stop()
+		c.ringback = nil
+	}
 	c.mu.Unlock()
 	log.Info("call answered", "codec_caller", negA.Encoding, "codec_callee", negB.Encoding)
 
-	res := s.newResponse(dlg.InviteRequest, 200, "OK", answerA.Marshal())
+	res := s.newResponse(dlg.InviteRequest, 200, "OK", answerA)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	ct := s.contactFor(srcA, req.Transport())
 	res.AppendHeader(&ct)
@@ -532,6 +553,73 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 	c.watch(log)
+}
+
+// earlyMedia looks at a provisional response from the callee. When it
+// carries SDP, the callee sends its own early media (a ringback of its own,
+// an announcement): the callee's leg is set up from it, the legs are
+// bridged, and our ringback stops. It reports whether the callee sends
+// early media.
+func (c *call) earlyMedia(r *sip.Response, prefs []string, log *slog.Logger) bool {
+	if len(r.Body()) == 0 {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.relay != nil
+	}
+	ans, err := sdp.Parse(r.Body())
+	var n sdp.Negotiated
+	if err == nil {
+		n, err = sdp.Negotiate(ans, prefs)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		log.Info("callee's early SDP unusable; playing our ringback", "err", err)
+		return c.relay != nil
+	}
+	applyNegotiated(c.b.media, n)
+	if c.relay == nil {
+		c.relay = media.NewRelay(c.a.media, c.b.media, nil)
+		c.relay.Start()
+		log.Info("callee sends early media")
+	}
+	if c.ringback != nil {
+		c.ringback.Stop()
+		c.ringback = nil
+	}
+	return true
+}
+
+// playRingback starts the ringback tone to the caller. Call with c.mu held.
+func (c *call) playRingback(log *slog.Logger) {
+	if c.ringback != nil || c.a.media == nil {
+		return
+	}
+	g, err := tone.NewGenerator(c.s.ringbackTone)
+	if err != nil {
+		log.Error("ringback tone unusable", "err", err)
+		return
+	}
+	c.ringback = c.a.media.Play(c.s.sched, media.Endless(g.Read), nil)
+}
+
+// holdMusic starts or stops the music on hold for the leg opposite to l,
+// after l's peer sent a re-INVITE: a peer that stops listening (sendonly,
+// inactive) has put the other party on hold. Call with c.mu held.
+func (c *call) holdMusic(l *leg, hold bool) {
+	other := &c.a
+	if l == &c.a {
+		other = &c.b
+	}
+	switch {
+	case hold && other.moh == nil && other.media != nil && c.s.o.MusicOnHold != nil:
+		if src := c.s.o.MusicOnHold(); src != nil {
+			other.moh = other.media.Play(c.s.sched, src, nil)
+		}
+	case !hold && other.moh != nil:
+		other.moh.Stop()
+		other.moh = nil
+	}
 }
 
 // watch waits for the call to end, and ends it itself when neither phone
@@ -634,6 +722,9 @@ func (c *call) respondA(code int, reason string, body []byte) {
 		return
 	}
 	res := c.s.newResponse(dlg.InviteRequest, code, reason, body)
+	if len(body) > 0 {
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	}
 	if code > 100 && code < 300 {
 		// Our own address as the caller reaches it; on a wildcard bind
 		// sipgo's default would say 0.0.0.0.
@@ -737,6 +828,14 @@ func (c *call) finish(d Disposition, cause int, by string) {
 		if l.state != LegTerminated {
 			l.state = LegTerminated
 		}
+		if l.moh != nil {
+			l.moh.Stop()
+			l.moh = nil
+		}
+	}
+	if c.ringback != nil {
+		c.ringback.Stop()
+		c.ringback = nil
 	}
 	c.mu.Unlock()
 	if relay != nil {
@@ -885,6 +984,7 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	l.neg = n
 	l.origin.Next()
 	applyNegotiated(l.media, n)
+	c.holdMusic(l, n.Hold)
 	ans := sdp.Answer(offer, n, l.media.LocalAddr(), l.origin.ID, l.origin.Version, sdp.SendRecv)
 	c.mu.Unlock()
 	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold)

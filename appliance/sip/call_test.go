@@ -377,7 +377,7 @@ func TestCloseWhileRinging(t *testing.T) {
 	}()
 	start := time.Now()
 	s.Close()
-	if d := time.Since(start); d > 6*time.Second {
+	if d := time.Since(start); d > 15*time.Second { // far below Timer F (32 s)
 		t.Errorf("Close took %v with a ringing call", d)
 	}
 	if res := a.wait(2*time.Second, isFinal); !strings.HasPrefix(res, "SIP/2.0 503") {

@@ -17,6 +17,8 @@ import (
 
 	"deskline/appliance/sip/digest"
 	"deskline/media"
+	"deskline/media/sched"
+	"deskline/media/tone"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -89,6 +91,13 @@ type Options struct {
 	Now           func() time.Time // nil = time.Now
 	UserAgent     string           // Server/User-Agent header; "" = "Deskline"
 
+	// Country picks the call-progress tones callers hear (ringback), by
+	// ISO 3166 code as media/tone knows them; "" = "US".
+	Country string
+	// MusicOnHold returns what a held party hears, a new Source per hold;
+	// nil (or a nil Source) = silence.
+	MusicOnHold func() media.Source
+
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
 	MinExpires      time.Duration // shortest registration accepted; 0 = 60 s
@@ -111,12 +120,14 @@ type Server struct {
 	tcp  net.Listener
 	addr netip.AddrPort
 
-	reg      *registrar
-	calls    *callTable
-	strays   *strays
-	bans     *bans
-	floods   *floods
-	scanners [][]byte
+	reg          *registrar
+	calls        *callTable
+	sched        *sched.Scheduler // paces every generated stream: ringback, music on hold
+	ringbackTone tone.Tone
+	strays       *strays
+	bans         *bans
+	floods       *floods
+	scanners     [][]byte
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -163,7 +174,14 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sip: %w", err)
 	}
-	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth}
+	if o.Country == "" {
+		o.Country = "US"
+	}
+	rb, ok := tone.Lookup(o.Country, tone.Ringback)
+	if !ok {
+		return nil, fmt.Errorf("sip: no tones for country %q (known: %s)", o.Country, strings.Join(tone.Countries(), ", "))
+	}
+	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth, sched: sched.New(nil), ringbackTone: rb}
 	s.reg = newRegistrar(s)
 	s.calls = newCallTable()
 	s.strays = newStrays(s)
@@ -239,7 +257,8 @@ func (s *Server) Start() error {
 	}))
 
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.wg.Add(4)
+	s.wg.Add(5)
+	go func() { defer s.wg.Done(); s.sched.Run(s.ctx) }()
 	go func() { defer s.wg.Done(); s.bans.run(s.ctx) }()
 	go func() { defer s.wg.Done(); s.serveErr("udp", srv.ServeUDP(udp)) }()
 	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(s.guardTCP(tcp))) }()

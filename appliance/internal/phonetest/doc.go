@@ -35,7 +35,8 @@
 //
 // Events, as {"event":true,"type":…,"class":…,"accountaor":…,"direction":…,
 // "peeruri":…,"id":…,"param":…}:
-//   - caller: CALL_LOCAL_SDP (offer), CALL_RINGING, CALL_REMOTE_SDP (answer),
+//   - caller: CALL_LOCAL_SDP (offer), CALL_RINGING (180 without SDP) or
+//     CALL_PROGRESS (180/183 with SDP: early media is played), CALL_REMOTE_SDP (answer),
 //     CALL_ESTABLISHED, CALL_RTPESTAB, CALL_RTCP every few seconds,
 //     CALL_CLOSED with the reason in param ("Connection reset by user" on the
 //     side that hung up, "Connection reset by peer" on the other).

@@ -12,7 +12,8 @@ const (
 	EventRegisterOK      = "REGISTER_OK"      // Param: status line, e.g. "200 OK"
 	EventRegisterFail    = "REGISTER_FAIL"    // Param/Reason: why, e.g. "Connection refused"
 	EventCallIncoming    = "CALL_INCOMING"    // only when the account does not auto-answer
-	EventCallRinging     = "CALL_RINGING"     // caller side, on 180
+	EventCallRinging     = "CALL_RINGING"     // caller side, on 180 without SDP
+	EventCallProgress    = "CALL_PROGRESS"    // caller side, on 180/183 with SDP (early media)
 	EventCallEstablished = "CALL_ESTABLISHED" // both sides
 	EventCallClosed      = "CALL_CLOSED"      // Param/Reason: e.g. "Connection reset by peer"
 	EventCallRTPEstab    = "CALL_RTPESTAB"    // first RTP received
