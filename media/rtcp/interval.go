@@ -35,8 +35,8 @@ const compensation = 2.71828 - 1.5
 // spreads the interval over 0.5 to 1.5 times the deterministic one.
 //
 // With the 5 s minimum and a voice call's bandwidth, a two-party call
-// always lands on the minimum: a report every 2.05 to 6.16 s (2.5 s
-// minimum halved before the first report). Timer reconsideration and
+// always lands on the minimum: a report every 2.05 to 6.16 s, and the
+// first one after 1.03 to 3.08 s (the minimum halves with Initial). Timer reconsideration and
 // reverse reconsideration matter only when membership changes fast, which
 // a two-party leg does not; callers simply schedule the next report after
 // sending one.

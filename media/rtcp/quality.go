@@ -34,10 +34,7 @@ func NewQuality(lossFraction float64, jitter, rtt time.Duration) Quality {
 // round-trip time (0 if unknown). The loss is the block's fraction lost in
 // the last interval.
 func (b ReportBlock) Quality(clockRate int, rtt time.Duration) Quality {
-	if clockRate <= 0 {
-		clockRate = 8000
-	}
-	jitter := time.Duration(int64(b.Jitter) * int64(time.Second) / int64(clockRate))
+	jitter := time.Duration(int64(b.Jitter) * int64(time.Second) / rate(clockRate))
 	return NewQuality(float64(b.FractionLost)/256, jitter, rtt)
 }
 

@@ -50,10 +50,15 @@ type Receiver struct {
 // NewReceiver returns a Receiver for the source ssrc whose RTP clock runs
 // at clockRate Hz (8000 for G.711; 0 means 8000).
 func NewReceiver(ssrc uint32, clockRate int) *Receiver {
+	return &Receiver{ssrc: ssrc, clockRate: rate(clockRate)}
+}
+
+// rate returns clockRate, or 8000 Hz when it is not positive.
+func rate(clockRate int) int64 {
 	if clockRate <= 0 {
-		clockRate = 8000
+		return 8000
 	}
-	return &Receiver{ssrc: ssrc, clockRate: int64(clockRate)}
+	return int64(clockRate)
 }
 
 // SSRC returns the source the Receiver measures.

@@ -30,10 +30,7 @@ type Sender struct {
 // NewSender returns a Sender for our stream ssrc whose RTP clock runs at
 // clockRate Hz (0 means 8000).
 func NewSender(ssrc uint32, clockRate int) *Sender {
-	if clockRate <= 0 {
-		clockRate = 8000
-	}
-	return &Sender{ssrc: ssrc, clockRate: int64(clockRate)}
+	return &Sender{ssrc: ssrc, clockRate: rate(clockRate)}
 }
 
 // SSRC returns the stream's synchronisation source.
