@@ -87,13 +87,16 @@ func (tr *trace) sortByArrival() {
 type playout struct {
 	audio  []int16
 	status []Status
+	next   int // index in pkts of the next packet to Put
 }
 
 // run drives b for ticks ticks of 20 ms from start: at each tick every
-// packet that has arrived is Put, then one frame is got.
+// packet that has arrived is Put, then one frame is got. Successive runs
+// continue in pkts where the last one stopped.
 func (pl *playout) run(b *Buffer, pkts []pkt, start time.Duration, ticks int) {
 	frame := make([]int16, FrameSamples)
-	i := 0
+	i := pl.next
+	defer func() { pl.next = i }()
 	for k := range ticks {
 		now := start + time.Duration(k)*20*time.Millisecond
 		for ; i < len(pkts) && pkts[i].at <= now; i++ {
@@ -106,11 +109,12 @@ func (pl *playout) run(b *Buffer, pkts []pkt, start time.Duration, ticks int) {
 }
 
 // frames returns, per 160 output samples, the counter() frame number
-// played, or 0 where they are not exactly one received frame.
+// played, or 0 where they are not exactly one received frame (the first
+// 5 ms may be a cross-fade from concealment).
 func (pl *playout) frames() []int {
 	var ks []int
 	for i := 0; i+FrameSamples <= len(pl.audio); i += FrameSamples {
-		f := pl.audio[i : i+FrameSamples]
+		f := pl.audio[i+overlap : i+FrameSamples]
 		k := int(f[0])
 		for _, v := range f {
 			if v != f[0] {

@@ -109,7 +109,7 @@ type Buffer struct {
 	// Delay estimator window.
 	wt, wg     [window]int64 // transit; arrival on the Get clock
 	wn, wi     int
-	minT, minG int64
+	minT, maxG int64
 	spread     int64
 	j16        int64 // RFC 3550 jitter × 16, samples
 	prevT      int64
@@ -255,12 +255,12 @@ func (b *Buffer) estimate(t, arr int64) {
 	b.wt[b.wi], b.wg[b.wi] = t, arr-b.gets
 	b.wi = (b.wi + 1) % window
 	b.wn = min(b.wn+1, window)
-	minT, minG := b.wt[0], b.wg[0]
+	minT, maxG := b.wt[0], b.wg[0]
 	top1, top2 := b.wt[0], b.wt[0]
 	for i := 1; i < b.wn; i++ {
 		v := b.wt[i]
 		minT = min(minT, v)
-		minG = min(minG, b.wg[i])
+		maxG = max(maxG, b.wg[i])
 		switch {
 		case v > top1:
 			top1, top2 = v, top1
@@ -268,11 +268,11 @@ func (b *Buffer) estimate(t, arr int64) {
 			top2 = v
 		}
 	}
-	b.minT, b.minG = minT, minG
+	b.minT, b.maxG = minT, maxG
 	if b.wn < 2 {
 		return
 	}
-	b.need = max(b.minD, min(b.maxD, top2-minT+FrameSamples/2))
+	b.need = max(b.minD, min(b.maxD, top2-minT+FrameSamples))
 	b.target = max(b.target, b.need)
 }
 
@@ -281,10 +281,13 @@ func (b *Buffer) delay() (int64, bool) {
 	if b.wn == 0 {
 		return 0, false
 	}
-	// How far the cursor lags the fastest packet's arrival: wg is arrival
-	// on the Get clock, and play − gets the cursor's own moves (start,
-	// resyncs, waits and drops) away from the Get clock.
-	return b.minG - b.minT - (b.play - b.gets), true
+	// How long the fastest packet waits to be played. A packet of transit
+	// t is played by the Get at gets = pos − (play − gets) = arr − t −
+	// (play − gets) on the Get clock. The Get clock's offset from arrival
+	// time is the latest arrival on it (a packet Put just before a Get),
+	// maxG; play − gets is the cursor's own moves (start, resyncs, waits
+	// and drops) away from the Get clock.
+	return b.maxG - b.minT - (b.play - b.gets), true
 }
 
 // Get writes the next 20 ms to play into dst (FrameSamples samples; a
@@ -370,11 +373,14 @@ func (b *Buffer) next(out []int16) Status {
 		b.advance(FrameSamples)
 		return Empty
 	}
-	b.conceal(out)
-	if !ok || present > 0 || d >= b.target-deadBand {
-		b.advance(FrameSamples)
+	if ok && d < b.target-deadBand {
+		// Grow the delay by a frame: conceal it all and let the cursor
+		// wait for the missing samples.
+		b.conceal(out, false)
+		return Concealed
 	}
-	// Else the delay grows by a frame: the cursor waits for the packet.
+	b.conceal(out, true)
+	b.advance(FrameSamples)
 	return Concealed
 }
 
@@ -451,9 +457,10 @@ func bestLag(ref, y []int16, lo, hi int) int {
 	return best
 }
 
-// conceal fills the missing samples of the frame at the cursor with the
-// last pitch period played, repeated and fading out over fadeLen samples.
-func (b *Buffer) conceal(out []int16) {
+// conceal fills the frame at the cursor (only its missing samples if
+// partial) with the last pitch period played, repeated and fading out over
+// fadeLen samples.
+func (b *Buffer) conceal(out []int16, partial bool) {
 	if b.concealed == 0 {
 		// The period: the lag at which the last 20 ms best match the 20 ms
 		// before them.
@@ -465,9 +472,9 @@ func (b *Buffer) conceal(out []int16) {
 	for i := range out {
 		p := b.play + int64(i)
 		switch k := p & ringMask; {
-		case b.have[k]:
+		case partial && b.have[k]:
 			out[i] = b.ring[k]
-		case p < b.first:
+		case partial && p < b.first:
 			out[i] = 0
 		default:
 			out[i] = b.concealSample(i)
