@@ -18,14 +18,15 @@ const (
 	window   = 64 // packets in the delay estimator's window
 	histLen  = 2 * FrameSamples
 
-	minLag   = 20 // 2.5 ms: shortest pitch period / compression step
-	maxLag   = 160
-	maxSkip  = 80 // longest time-compression step (10 ms)
-	overlap  = 40 // cross-fade length (5 ms)
-	fadeLen  = 480
-	deadBand = 80 // 10 ms around the target
-	decay    = 2  // samples per Get the target falls back by
-	quiet    = 100 * 100 * FrameSamples
+	minLag     = 20 // 2.5 ms: shortest pitch period / compression step
+	maxLag     = 160
+	maxSkip    = 80 // longest time-compression step (10 ms)
+	overlap    = 40 // cross-fade length (5 ms)
+	fadeLen    = 480
+	deadBand   = 80 // 10 ms around the target
+	decay      = 2  // samples per Get the target falls back by
+	lateResync = 25 // late packets in a row, with nothing to play, that resync
+	quiet      = 100 * 100 * FrameSamples
 )
 
 // Status says what Get returned.
@@ -119,7 +120,10 @@ type Buffer struct {
 	hist       [histLen]int16 // the last samples returned by Get
 	pitch      [maxLag]int16  // the period concealment repeats
 	lag, phase int
-	concealed  int // samples concealed since the last Normal frame
+	concealed  int // samples concealed since received audio last played
+	lateRun    int // consecutive late packets
+	xf         int // position in the cross-fade out of concealment
+	tmp        [histLen]int16
 	scratch    [FrameSamples + maxSkip]int16
 	out        [FrameSamples]int16
 	stats      Stats
@@ -198,9 +202,16 @@ func (b *Buffer) Put(seq uint16, ts uint32, ssrc uint32, marker bool, arrival ti
 	b.estimate(t, arr)
 
 	if pos+n <= b.play {
-		b.stats.Late++
-		return
+		// Late. Many late in a row with nothing left to play means the
+		// cursor has run ahead of the sender (after an overflow): resync.
+		if b.lateRun++; b.lateRun < lateResync || b.end > b.play {
+			b.stats.Late++
+			return
+		}
+		b.resync(ts)
+		pos = b.last
 	}
+	b.lateRun = 0
 	if over := pos + n - b.play - ringSize; over > 0 {
 		b.advance(over)
 		b.stats.Overflow += uint64(over+FrameSamples-1) / FrameSamples
@@ -346,23 +357,15 @@ func (b *Buffer) next(out []int16) Status {
 			missing++
 		}
 	}
+	if missing == 0 && present == 0 {
+		// Before the segment's audio: silence, and the audio fades in.
+		clear(out)
+		b.concealed, b.xf = fadeLen, 0
+		b.advance(FrameSamples)
+		return Empty
+	}
 	if missing == 0 {
-		if present == 0 {
-			clear(out)
-			b.advance(FrameSamples)
-			return Empty
-		}
-		for i := range out {
-			k := (b.play + int64(i)) & ringMask
-			out[i] = 0
-			if b.have[k] {
-				out[i] = b.ring[k]
-			}
-		}
-		if b.concealed > 0 {
-			b.fadeIn(out)
-		}
-		b.concealed = 0
+		b.fill(out, true)
 		b.advance(FrameSamples)
 		return Normal
 	}
@@ -376,10 +379,10 @@ func (b *Buffer) next(out []int16) Status {
 	if ok && d < b.target-deadBand {
 		// Grow the delay by a frame: conceal it all and let the cursor
 		// wait for the missing samples.
-		b.conceal(out, false)
+		b.fill(out, false)
 		return Concealed
 	}
-	b.conceal(out, true)
+	b.fill(out, true)
 	b.advance(FrameSamples)
 	return Concealed
 }
@@ -436,7 +439,8 @@ func (b *Buffer) compress(out []int16) {
 }
 
 // bestLag returns the lag in [lo, hi] at which y[lag:] best matches ref
-// (normalised cross-correlation, the shortest lag of equal score).
+// (normalised cross-correlation; a longer lag must score 2% better to be
+// chosen over a shorter one).
 func bestLag(ref, y []int16, lo, hi int) int {
 	best, bestScore := hi, -1.0
 	for lag := lo; lag <= hi; lag++ {
@@ -450,53 +454,66 @@ func bestLag(ref, y []int16, lo, hi int) int {
 		if e > 0 && c > 0 {
 			score = float64(c) * float64(c) / float64(e)
 		}
-		if score > bestScore*1.0001 {
+		if score > bestScore*1.02 {
 			best, bestScore = lag, score
 		}
 	}
 	return best
 }
 
-// conceal fills the frame at the cursor (only its missing samples if
-// partial) with the last pitch period played, repeated and fading out over
-// fadeLen samples.
-func (b *Buffer) conceal(out []int16, partial bool) {
-	if b.concealed == 0 {
-		// The period: the lag at which the last 20 ms best match the 20 ms
-		// before them.
-		ref := b.hist[histLen-FrameSamples:]
-		b.lag = histLen - FrameSamples - bestLag(ref, b.hist[:], 0, maxLag-minLag)
-		copy(b.pitch[:b.lag], b.hist[histLen-b.lag:])
-		b.phase = 0
-	}
+// fill writes the frame at the cursor into out: the samples received
+// (when partial is set; else none) as they are, the others concealed by
+// repeating the last pitch period played, fading out over fadeLen
+// samples. Where received audio follows concealment it is cross-faded in
+// over overlap samples.
+func (b *Buffer) fill(out []int16, partial bool) {
 	for i := range out {
 		p := b.play + int64(i)
-		switch k := p & ringMask; {
+		k := p & ringMask
+		switch {
 		case partial && b.have[k]:
-			out[i] = b.ring[k]
+			v := b.ring[k]
+			if b.concealed > 0 {
+				j := int32(b.xf)
+				v = int16((int32(b.peek(b.xf))*(overlap-j) + int32(v)*j) / overlap)
+				if b.xf++; b.xf == overlap {
+					b.concealed, b.xf = 0, 0
+				}
+			}
+			out[i] = v
 		case partial && p < b.first:
 			out[i] = 0
+			b.concealed, b.xf = fadeLen, 0
 		default:
-			out[i] = b.concealSample(i)
+			if b.concealed == 0 || b.xf > 0 {
+				b.startConceal(out[:i])
+			}
+			out[i] = b.peek(0)
+			b.phase = (b.phase + 1) % b.lag
+			b.concealed = min(fadeLen, b.concealed+1)
 		}
 	}
-	b.phase = (b.phase + FrameSamples) % b.lag
-	b.concealed = min(fadeLen, b.concealed+FrameSamples)
 }
 
-// concealSample returns concealment sample i of the current frame.
-func (b *Buffer) concealSample(i int) int16 {
-	g := int32(max(0, fadeLen-b.concealed-i))
-	return int16(int32(b.pitch[(b.phase+i)%b.lag]) * g / fadeLen)
+// startConceal takes the pitch period to repeat from the audio played
+// last, which ends with recent.
+func (b *Buffer) startConceal(recent []int16) {
+	h := b.tmp[:]
+	n := copy(h, b.hist[len(recent):])
+	copy(h[n:], recent)
+	// The period: the lag at which the last 10 ms best match the audio
+	// before them.
+	const m = 80
+	ref := h[histLen-m:]
+	b.lag = histLen - m - bestLag(ref, h, histLen-m-maxLag, histLen-m-minLag)
+	copy(b.pitch[:b.lag], h[histLen-b.lag:])
+	b.phase, b.concealed, b.xf = 0, 0, 0
 }
 
-// fadeIn cross-fades from concealment into received audio at the start
-// of out.
-func (b *Buffer) fadeIn(out []int16) {
-	for i := range overlap {
-		c := int32(b.concealSample(i))
-		out[i] = int16((c*int32(overlap-i) + int32(out[i])*int32(i)) / overlap)
-	}
+// peek returns the concealment sample j samples ahead.
+func (b *Buffer) peek(j int) int16 {
+	g := int32(max(0, fadeLen-b.concealed-j))
+	return int16(int32(b.pitch[(b.phase+j)%b.lag]) * g / fadeLen)
 }
 
 // Stats returns the counters and the current delays.

@@ -111,7 +111,7 @@ func TestSineThroughReordering(t *testing.T) {
 func TestDelayShrinksAfterJitter(t *testing.T) {
 	src := &source{seq: 1, ts: 0, ssrc: 1, gen: sine(800, 8000)}
 	noisy := makeTrace(src, 500, 0, 40*time.Millisecond, 0, 4) // 10 s
-	calm := makeTrace(src, 1000, 10*time.Second, 0, 0, 5) // then 20 s
+	calm := makeTrace(src, 1000, 10*time.Second, 0, 0, 5)      // then 20 s
 	all := &trace{pkts: append(noisy.pkts, calm.pkts...)}
 	all.sortByArrival()
 	b := New(nil)
