@@ -25,6 +25,9 @@
 // second ahead or behind) starts a new segment: the offset is chosen so
 // that the new audio follows what is still buffered, or starts after the
 // target delay when nothing is, so there is neither a long gap nor a burst.
+// So does a run of 25 late packets while nothing is left to play: the
+// cursor has run ahead of the sender (after an overflow) and would
+// otherwise drop every packet.
 //
 // # Delay
 //
@@ -62,11 +65,12 @@
 //
 // # Loss and concealment
 //
-// A missing frame (or the missing part of a frame) is concealed by
-// repeating the last pitch period of what was played (found by
-// autocorrelation between 2.5 and 20 ms), fading linearly to silence over
-// 60 ms. When real audio returns it is cross-faded in over 5 ms, so there
-// are no clicks. After the fade, with nothing buffered (the sender is in
+// Missing samples (a whole frame, or the part of one a lost packet leaves
+// out) are concealed by repeating the last pitch period played (the lag,
+// between 2.5 and 20 ms, at which the last 10 ms best match earlier
+// audio), fading linearly to silence over 60 ms. Wherever received audio
+// follows concealment it is cross-faded in over 5 ms, and audio after
+// silence fades in over 5 ms, so there are no clicks. After the fade, with nothing buffered (the sender is in
 // DTX or the network is down) Get returns Empty frames of silence, and the
 // cursor keeps moving so a resumed stream plays with the same delay.
 // Duplicates (the same sequence number again) and late packets (all

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"testing"
 	"time"
 )
 
@@ -124,6 +125,44 @@ func (pl *playout) frames() []int {
 		ks = append(ks, k)
 	}
 	return ks
+}
+
+// inOrder checks that the whole frames in ks are numbered upwards from
+// after prev (each exactly one more when consecutive is set), and returns
+// the last.
+func inOrder(t *testing.T, ks []int, prev int, consecutive bool) int {
+	t.Helper()
+	for i, k := range ks {
+		if k == 0 {
+			continue
+		}
+		if k <= prev || consecutive && k != prev+1 {
+			t.Fatalf("output frame %d plays frame %d after %d", i, k, prev)
+		}
+		prev = k
+	}
+	return prev
+}
+
+// driver feeds a sorted trace to a Buffer one 20 ms tick at a time.
+type driver struct {
+	tr    *trace
+	b     *Buffer
+	i, k  int
+	frame []int16
+}
+
+// tick puts the packets arrived by the next tick and gets a frame; it
+// reports false when the trace is used up.
+func (d *driver) tick() bool {
+	now := time.Duration(d.k) * 20 * time.Millisecond
+	for ; d.i < len(d.tr.pkts) && d.tr.pkts[d.i].at <= now; d.i++ {
+		p := &d.tr.pkts[d.i]
+		d.b.Put(p.seq, p.ts, p.ssrc, p.marker, epoch.Add(p.at), p.pcm)
+	}
+	d.b.Get(d.frame)
+	d.k++
+	return d.i < len(d.tr.pkts)
 }
 
 // goertzel returns the amplitude of frequency f (Hz) in x.

@@ -111,7 +111,6 @@ type Buffer struct {
 	wt, wg     [window]int64 // transit; arrival on the Get clock
 	wn, wi     int
 	minT, maxG int64
-	spread     int64
 	j16        int64 // RFC 3550 jitter × 16, samples
 	prevT      int64
 	havePrev   bool

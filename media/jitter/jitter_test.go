@@ -1,6 +1,7 @@
 package jitter
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -15,23 +16,16 @@ func TestJitterPlaysAllInOrder(t *testing.T) {
 	ks := pl.frames()
 	st := b.Stats()
 	t.Logf("stats %+v", st)
-	// After the first 3 s, every frame plays once, in order.
-	prev := 0
-	for i, k := range ks {
-		if i < 150 || k == 0 {
-			if i >= 150 && prev != 0 && prev < 1500 {
-				t.Fatalf("frame %d of output: not a whole received frame (status %v) after adapting", i, pl.status[i])
-			}
-			if k != 0 {
-				prev = k
-			}
-			continue
+	// In order throughout; after the first 3 s, every frame plays once,
+	// whole, following the one before.
+	prev := inOrder(t, ks[:150], 0, false)
+	rest := ks[150:]
+	if end := slices.Index(rest, 1500); end >= 0 {
+		if i := slices.Index(rest[:end], 0); i >= 0 {
+			t.Fatalf("output frame %d: not a whole received frame (%v) after adapting", 150+i, pl.status[150+i])
 		}
-		if prev != 0 && k != prev+1 {
-			t.Fatalf("output frame %d plays frame %d after %d", i, k, prev)
-		}
-		prev = k
 	}
+	prev = inOrder(t, rest, prev, true)
 	if prev != 1500 {
 		t.Errorf("last frame played = %d, want 1500", prev)
 	}

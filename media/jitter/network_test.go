@@ -25,15 +25,7 @@ func TestDuplicates(t *testing.T) {
 	if st.Duplicates != 30 || st.Received != 300 || st.Played != 300 {
 		t.Errorf("30 of 300 packets twice: %+v; want 30 duplicates, 300 received and played", st)
 	}
-	prev := 0
-	for _, k := range pl.frames() {
-		if k != 0 {
-			if k != prev+1 {
-				t.Fatalf("plays frame %d after %d", k, prev)
-			}
-			prev = k
-		}
-	}
+	inOrder(t, pl.frames(), 0, true)
 }
 
 func TestLatePacket(t *testing.T) {
@@ -79,16 +71,7 @@ func TestStall(t *testing.T) {
 	if st.Delay > 200*time.Millisecond {
 		t.Errorf("delay after the stall = %v, want at most 200 ms", st.Delay)
 	}
-	prev := 0
-	for _, k := range pl.frames() {
-		if k != 0 {
-			if k <= prev {
-				t.Fatalf("plays frame %d after %d", k, prev)
-			}
-			prev = k
-		}
-	}
-	if prev != 300 {
+	if prev := inOrder(t, pl.frames(), 0, false); prev != 300 {
 		t.Errorf("last frame played = %d, want 300", prev)
 	}
 }
@@ -119,15 +102,7 @@ func TestBurst(t *testing.T) {
 	if st.Delay > 60*time.Millisecond {
 		t.Errorf("delay 20 s after the burst = %v, want back near the target", st.Delay)
 	}
-	prev := 0
-	for _, k := range pl.frames() {
-		if k != 0 {
-			if k <= prev {
-				t.Fatalf("plays frame %d after %d", k, prev)
-			}
-			prev = k
-		}
-	}
+	inOrder(t, pl.frames(), 0, false)
 	// Compression shifts frames against the output's: look for the last
 	// frame's samples.
 	if last := pl.audio[len(pl.audio)-FrameSamples*30:]; !slices.Contains(last, 2200) {
@@ -193,19 +168,8 @@ func TestAllocs(t *testing.T) {
 	src := &source{seq: 1, ts: 0, ssrc: 1, gen: sine(1000, 8000)}
 	tr := makeTrace(src, 3000, 0, 30*time.Millisecond, 0.05, 1)
 	tr.sortByArrival()
-	b := New(nil)
-	frame := make([]int16, FrameSamples)
-	i, k := 0, 0
-	n := testing.AllocsPerRun(2000, func() {
-		now := time.Duration(k) * 20 * time.Millisecond
-		for ; i < len(tr.pkts) && tr.pkts[i].at <= now; i++ {
-			p := &tr.pkts[i]
-			b.Put(p.seq, p.ts, p.ssrc, p.marker, epoch.Add(p.at), p.pcm)
-		}
-		b.Get(frame)
-		k++
-	})
-	if n != 0 {
+	d := &driver{tr: tr, b: New(nil), frame: make([]int16, FrameSamples)}
+	if n := testing.AllocsPerRun(2000, func() { d.tick() }); n != 0 {
 		t.Errorf("Put+Get allocate %v times per frame, want 0", n)
 	}
 }

@@ -139,15 +139,7 @@ func TestDTX(t *testing.T) {
 	}
 	// The second spurt (frames 201.. as the silence was 100 frames)
 	// plays in order.
-	prev := 200
-	for _, k := range ks[last+1:] {
-		if k != 0 {
-			if k != prev+1 {
-				t.Fatalf("after DTX plays frame %d after %d", k, prev)
-			}
-			prev = k
-		}
-	}
+	inOrder(t, ks[last+1:], 200, true)
 }
 
 func peak(x []int16) int {
