@@ -291,12 +291,13 @@ func (b *Buffer) delay() (int64, bool) {
 	if b.wn == 0 {
 		return 0, false
 	}
-	// How long the fastest packet waits to be played. A packet of transit
-	// t is played by the Get at gets = pos − (play − gets) = arr − t −
-	// (play − gets) on the Get clock. The Get clock's offset from arrival
-	// time is the latest arrival on it (a packet Put just before a Get),
-	// maxG; play − gets is the cursor's own moves (start, resyncs, waits
-	// and drops) away from the Get clock.
+	// How long the fastest packet waits to be played. A packet at pos is
+	// played when the Get clock reads pos − (play − gets), where play −
+	// gets sums the cursor's own moves (start, resyncs, waits and drops).
+	// Arrival time and the Get clock differ by an unknown offset; the
+	// latest arrival seen on the Get clock (a packet Put just before a
+	// Get), maxG, estimates it. So the fastest packet, arriving at
+	// pos + minT, waits maxG − minT − (play − gets).
 	return b.maxG - b.minT - (b.play - b.gets), true
 }
 
@@ -523,6 +524,7 @@ func (b *Buffer) Stats() Stats {
 	if !ok {
 		d = b.target
 	}
+	d = max(-10*SampleRate, min(10*SampleRate, d)) // in range after any input
 	s.Delay = time.Duration(d) * sample
 	s.Target = time.Duration(b.target) * sample
 	s.Jitter = time.Duration(b.j16) * sample / 16
