@@ -45,7 +45,7 @@
 // The target delay starts at Options.Target. It rises at once to the
 // needed delay whenever a packet needs more (so it grows quickly when
 // packets come late), and otherwise falls back by 2 samples per Get,
-// about 1.6 ms per second, never below the need, and always within
+// 12.5 ms per second, never below the need, and always within
 // [Options.Min, Options.Max]. The RFC 3550 interarrival jitter is computed
 // too, for Stats.
 //
