@@ -92,4 +92,3 @@ func BenchmarkTo8kMono(b *testing.B) {
 		})
 	}
 }
-
