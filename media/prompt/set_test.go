@@ -242,3 +242,29 @@ func TestSetPlayer(t *testing.T) {
 		t.Errorf("Player(42).Len() = %d, want %d", p.Len(), len(a)+len(b))
 	}
 }
+
+// TestConcurrentUse plays from one Set and one Class on many goroutines;
+// run with -race.
+func TestConcurrentUse(t *testing.T) {
+	done := make(chan bool)
+	for i := range 8 {
+		go func() {
+			frame := make([]int16, FrameSamples)
+			p, err := Default().Player(SayNumber(int64(i * 111))...)
+			ok := err == nil
+			for ok && !p.Read(frame) {
+			}
+			c, _ := DefaultClasses().Get(DefaultClass)
+			m := c.Listen()
+			for range 100 {
+				m.Read(frame)
+			}
+			done <- ok
+		}()
+	}
+	for range 8 {
+		if !<-done {
+			t.Error("a goroutine failed to build its player")
+		}
+	}
+}
