@@ -318,7 +318,8 @@ func BenchmarkWrite(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		o    Options
-	}{{"stereo-pcm", Options{}}, {"stereo-ulaw", Options{Encoding: wav.ULaw}}, {"mono-pcm", Options{Mono: true}}} {
+	}{{"stereo-pcm", Options{}}, {"stereo-ulaw", Options{Encoding: wav.ULaw}}, {"mono-pcm", Options{Mono: true}},
+		{"stereo-pcm-no-fsync", Options{FlushEvery: time.Hour}}} {
 		b.Run(c.name, func(b *testing.B) {
 			c.o.FreeSpace = plenty
 			r, err := Create(b.TempDir(), "b", c.o)
