@@ -121,11 +121,4 @@ func (cs *Classes) Get(name string) (*Class, bool) {
 }
 
 // Names returns the names of all classes, sorted.
-func (cs *Classes) Names() []string {
-	names := make([]string, 0, len(cs.m))
-	for n := range cs.m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
+func (cs *Classes) Names() []string { return sortedKeys(cs.m) }

@@ -166,13 +166,16 @@ func (s *Set) Get(name string) ([]int16, bool) {
 }
 
 // Names returns the names of all prompts, sorted.
-func (s *Set) Names() []string {
-	names := make([]string, 0, len(s.clips))
-	for n := range s.clips {
-		names = append(names, n)
+func (s *Set) Names() []string { return sortedKeys(s.clips) }
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	slices.Sort(names)
-	return names
+	slices.Sort(keys)
+	return keys
 }
 
 // Clips returns the samples of the named prompts in order, or an error

@@ -263,18 +263,7 @@ func convert(dst []int16, src []byte, fi fmtInfo) {
 }
 
 // floatSample converts a nominal -1..1 float sample, clipping.
-func floatSample(f float32) int16 {
-	v := float64(f) * 32768
-	switch {
-	case v != v: // NaN
-		return 0
-	case v >= math.MaxInt16:
-		return math.MaxInt16
-	case v <= math.MinInt16:
-		return math.MinInt16
-	}
-	return int16(math.Round(v))
-}
+func floatSample(f float32) int16 { return clip16(float64(f) * 32768) }
 
 // Encoding is how samples are stored in a file.
 type Encoding uint8
