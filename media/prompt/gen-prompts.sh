@@ -50,6 +50,7 @@ for chord in "C3 G3 C4 E4" "A2 E3 A3 C4" "F2 C3 F3 A3" "G2 D3 G3 B3" \
 	sox -m "$tmp/pluck.wav" "$tmp/pad.wav" "$tmp/chord$i.wav"
 	i=$((i + 1))
 done
+sox "$tmp"/chord[0-7].wav "$tmp/music.wav"
 # shellcheck disable=SC2086
-sox "$tmp"/chord[0-7].wav $out "$moh/gentle-arpeggio.wav" \
-	highpass 150 fade t 0.02 -0 0.3 reverb 30 50 60 channels 1 rate -v 8000 norm -6
+sox "$tmp/music.wav" $out "$moh/gentle-arpeggio.wav" \
+	highpass 150 lowpass 2500 fade t 0.02 -0 0.3 reverb 30 50 60 channels 1 rate -v 8000 norm -6

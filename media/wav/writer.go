@@ -231,8 +231,17 @@ func (w *Writer) Close() error {
 	if err := w.flush(); err != nil || w.written&1 == 0 {
 		return err
 	}
-	// The pad byte follows the data chunk without being part of it.
-	if _, err := w.f.Write([]byte{0}); err != nil {
+	// The pad byte follows the data chunk without being part of it. It is
+	// G.711 silence, not 0 (a loud sample), in case a repair of a file cut
+	// before its rename counts it as audio.
+	pad := []byte{0}
+	switch w.enc {
+	case ULaw:
+		pad[0] = g711.EncodeUlawFrame(0)
+	case ALaw:
+		pad[0] = g711.EncodeAlawFrame(0)
+	}
+	if _, err := w.f.Write(pad); err != nil {
 		return nil // the file is valid without it, as after any Flush
 	}
 	w.padded = true
