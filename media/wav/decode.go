@@ -130,7 +130,7 @@ func (o DecodeOptions) Decode(b []byte) (*Audio, error) {
 		size := int64(binary.LittleEndian.Uint32(b[p+4:]))
 		body := p + 8
 		rest := int64(len(b) - body)
-		if id == "data" {
+		if id == "data" && !haveData { // a second data chunk is ignored
 			haveData = true
 			if size == 0 || size == 0xffffffff || size > rest {
 				data = b[body:] // cut short or streamed: take what is there

@@ -90,6 +90,7 @@ func TestDecodeChunks(t *testing.T) {
 		{"data size 0 (streaming writer)", build(header{tag: 1, channels: 1, rate: 8000, bits: 16, force: true}, pcm), 6},
 		{"data size 0xffffffff", build(header{tag: 1, channels: 1, rate: 8000, bits: 16, dataSize: 0xffffffff}, pcm), 6},
 		{"data size past the end (cut file)", build(header{tag: 1, channels: 1, rate: 8000, bits: 16, dataSize: 1 << 30}, pcm[:11]), 5},
+		{"second data chunk ignored", append(build(h, pcm[:6]), chunk("data", []byte{9, 9})...), 3},
 		{"declared data shorter than bytes", build(header{tag: 1, channels: 1, rate: 8000, bits: 16, dataSize: 4}, pcm), 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
