@@ -23,5 +23,5 @@
 // then commit the regenerated files. The script is deterministic.
 //
 // Imports: the standard library, media/wav.
-// Importers: the media engine, ivr (through appliance), appliance.
+// Importers: the media engine and appliance.
 package prompt
