@@ -24,5 +24,5 @@ require (
 	github.com/pion/randutil v0.1.0 // indirect
 	golang.org/x/crypto v0.50.0
 	golang.org/x/sync v0.20.0 // indirect
-	golang.org/x/sys v0.45.0 // indirect
+	golang.org/x/sys v0.45.0
 )
