@@ -61,27 +61,34 @@ func TestCallOverTLS(t *testing.T) {
 	if err := alice.Dial(ctx, "sip:1002@"+b.a.SIPTLSAddr()); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []*phonetest.Phone{alice, bob} {
-		if _, err := p.WaitEvent(ctx, phonetest.IsType("CALL_ESTABLISHED")); err != nil {
-			t.Fatalf("call not established: %v\n%s", err, p.Log())
+	// Each phone sees the call up, three seconds of tones flow each way,
+	// Alice hangs up and both see it end.
+	steps := []struct {
+		event string
+		wait  time.Duration
+	}{{"CALL_ESTABLISHED", 3 * time.Second}, {"CALL_CLOSED", 0}}
+	for i, step := range steps {
+		for _, p := range []*phonetest.Phone{alice, bob} {
+			if _, err := p.WaitEvent(ctx, phonetest.IsType(step.event)); err != nil {
+				t.Fatalf("no %s: %v\n%s", step.event, err, p.Log())
+			}
+		}
+		time.Sleep(step.wait)
+		if i == 0 {
+			if err := alice.Hangup(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	time.Sleep(3 * time.Second)
-	if err := alice.Hangup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []*phonetest.Phone{alice, bob} {
-		if _, err := p.WaitEvent(ctx, phonetest.IsType("CALL_CLOSED")); err != nil {
-			t.Fatalf("call not closed: %v\n%s", err, p.Log())
+	for _, h := range []struct {
+		who     string
+		p       *phonetest.Phone
+		wantHz  float64
+		speaker string
+	}{{"Bob", bob, 1000, "Alice"}, {"Alice", alice, 600, "Bob"}} {
+		if hz, rms := heardFrequency(t, h.p); !within(hz, h.wantHz, 0.03) || rms < 0.01 {
+			t.Errorf("%s heard %.0f Hz (rms %.3f), want %s's %.0f Hz", h.who, hz, rms, h.speaker, h.wantHz)
 		}
-	}
-	fb, rmsb := heardFrequency(t, bob)
-	fa, rmsa := heardFrequency(t, alice)
-	if !within(fb, 1000, 0.03) || rmsb < 0.01 {
-		t.Errorf("Bob heard %.0f Hz (rms %.3f), want Alice's 1000 Hz", fb, rmsb)
-	}
-	if !within(fa, 600, 0.03) || rmsa < 0.01 {
-		t.Errorf("Alice heard %.0f Hz (rms %.3f), want Bob's 600 Hz", fa, rmsa)
 	}
 	if c := b.waitCDR(t, "1001", "1002"); c.Disposition != "answered" {
 		t.Errorf("CDR = %+v, want answered", c)

@@ -29,13 +29,7 @@ func startTLSServer(t *testing.T, adjust func(*Options)) *Server {
 
 func dialTLSFrom(t *testing.T, s *Server, ip string) net.Conn {
 	t.Helper()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	c, err := d.Dial("tcp", s.TLSAddr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return dialAddrFrom(t, s.TLSAddr().String(), ip)
 }
 
 // TestOptionsOverTLS: a request over TLS is answered on the same
