@@ -100,9 +100,18 @@ func LocalNames() Names {
 	return n
 }
 
+// saneTime is earlier than any real first start: a box without a clock
+// (a Raspberry Pi before NTP) believes it is 1970, and a certificate made
+// then would have expired by the time anyone connects.
+var saneTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // Generate makes a self-signed ECDSA P-256 certificate for names, valid
-// from an hour before now for Validity, and returns it and its key in PEM.
+// from an hour before now (or from 2025 when the clock says earlier) for
+// Validity, and returns it and its key in PEM.
 func Generate(names Names, now time.Time) (certPEM, keyPEM []byte, err error) {
+	if now.Before(saneTime) {
+		now = saneTime
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -283,19 +292,30 @@ func Open(dir string, names Names, now func() time.Time) (s *Store, generated bo
 	} else if err := errors.Join(cerr, kerr); err != nil {
 		return nil, false, fmt.Errorf("tlscert: %w", err)
 	}
-	// An expired certificate still serves (the admin must see the box to
-	// replace it); only uploads are refused when expired.
-	cert, info, err := Parse(certPEM, keyPEM, now())
-	if errors.Is(err, ErrInvalid) && strings.Contains(err.Error(), "expired") {
-		cert, info, err = parseAnyTime(certPEM, keyPEM)
-	}
+	// A certificate outside its validity still serves (the admin must
+	// reach the box to replace it, and the clock may be wrong); only
+	// uploads are refused then. A generated one that expired is renewed.
+	cert, info, err := parseAnyTime(certPEM, keyPEM)
 	if err != nil {
 		return nil, false, fmt.Errorf("tlscert: %s: %w", dir, err)
+	}
+	if t := now(); info.Generated && t.After(info.NotAfter) && !generated {
+		if certPEM, keyPEM, err = Generate(names, t); err != nil {
+			return nil, false, fmt.Errorf("tlscert: generate: %w", err)
+		}
+		if err := s.write(certPEM, keyPEM); err != nil {
+			return nil, false, err
+		}
+		if cert, info, err = parseAnyTime(certPEM, keyPEM); err != nil {
+			return nil, false, fmt.Errorf("tlscert: %w", err)
+		}
+		generated = true
 	}
 	s.cur.Store(&current{cert, info})
 	return s, generated, nil
 }
 
+// parseAnyTime is Parse at a time the leaf is valid.
 func parseAnyTime(certPEM, keyPEM []byte) (*tls.Certificate, Info, error) {
 	b, _ := pem.Decode(certPEM)
 	if b == nil {

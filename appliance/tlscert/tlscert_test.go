@@ -224,3 +224,23 @@ func TestLocalNames(t *testing.T) {
 		t.Error("localhost missing")
 	}
 }
+
+// TestClocklessFirstStart: a box that believes it is 1970 still makes a
+// certificate valid once its clock is set, and an expired generated one is
+// renewed at start.
+func TestClocklessFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	s, _, err := Open(dir, testNames, func() time.Time { return time.Unix(30, 0) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := s.Info(); in.NotBefore.Before(saneTime.Add(-time.Hour)) || in.NotAfter.Before(time.Date(2034, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("made at 1970: valid %v to %v", in.NotBefore, in.NotAfter)
+	}
+	old := s.Info().Fingerprint
+	later := saneTime.Add(Validity + 24*time.Hour)
+	s2, gen, err := Open(dir, testNames, func() time.Time { return later })
+	if err != nil || !gen || s2.Info().Fingerprint == old || s2.Info().NotAfter.Before(later) {
+		t.Errorf("expired generated certificate: %v, renewed %v, %+v", err, gen, s2.Info())
+	}
+}
