@@ -19,6 +19,7 @@ import (
 	"deskline/appliance/dialplan"
 	"deskline/appliance/sip"
 	"deskline/appliance/sip/digest"
+	"deskline/appliance/tlscert"
 	"deskline/media"
 	"deskline/storage"
 	"deskline/webui"
@@ -53,6 +54,11 @@ type Appliance struct {
 	http *http.Server
 	hl   net.Listener
 
+	certs     *tlscert.Store // nil when nothing serves TLS (tls.go)
+	https     *http.Server
+	hsl       net.Listener
+	httpsAddr string
+
 	started   time.Time
 	httpAddr  string
 	setupCode string
@@ -86,6 +92,10 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, fmt.Errorf("appliance: %w", err)
 	}
+	if err := a.openTLS(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
 	plan := dialplan.Plan{HasExtension: dir.exists}
@@ -108,6 +118,8 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
 		NoAnswerTimeout:  cfg.NoAnswer,
 		MaxCalls:         cfg.MaxCalls,
+		TLSAddr:          a.sipTLSAddr(),
+		TLSConfig:        a.certs.TLSConfig(),
 	})
 	if err != nil {
 		a.db.Close()
@@ -191,10 +203,14 @@ func (a *Appliance) Start(ctx context.Context) error {
 	if err := a.sip.Start(); err != nil {
 		return err
 	}
+	if err := a.listenHTTPS(); err != nil {
+		return err
+	}
 	var err error
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(),
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -217,7 +233,9 @@ func (a *Appliance) Start(ctx context.Context) error {
 			a.log.Error("http server stopped", "err", err)
 		}
 	}()
-	a.log.Info("deskline started", "version", Version, "sip", a.sip.Addr().String(), "http", a.httpAddr, "data", a.cfg.DataDir,
+	a.serveHTTPS(a.web.Handler())
+	a.log.Info("deskline started", "version", Version, "sip", a.sip.Addr().String(), "sips", a.SIPTLSAddr(),
+		"http", a.httpAddr, "https", a.httpsAddr, "data", a.cfg.DataDir,
 		"rtp", fmt.Sprintf("%d-%d", a.cfg.RTPMin, a.cfg.RTPMax))
 	a.printWelcome()
 	return nil
@@ -232,14 +250,15 @@ func (a *Appliance) Close() error {
 
 func (a *Appliance) close() error {
 	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	if a.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		if err := a.http.Shutdown(ctx); err != nil {
 			a.http.Close()
 		}
-		cancel()
-		a.wg.Wait()
 	}
+	a.closeHTTPS(ctx)
+	cancel()
+	a.wg.Wait()
 	if a.sip != nil {
 		errs = append(errs, a.sip.Close())
 	}
@@ -409,6 +428,7 @@ func (a *Appliance) writeWelcome(out io.Writer) {
 		host = "<this box's address>:" + p
 	}
 	fmt.Fprintf(out, "\nDeskline %s is running.\n  Web panel: http://%s/\n  SIP:       %s (UDP and TCP)\n", Version, host, a.sip.Addr())
+	a.writeTLSWelcome(out)
 	if a.setupCode != "" {
 		fmt.Fprintf(out, "  First boot: open http://%s/setup and enter the one-time setup code %s to set the admin password.\n", host, a.setupCode)
 	} else {

@@ -43,6 +43,12 @@ type Config struct {
 	// AdminPassword (DESKLINE_ADMIN_PASSWORD only, never a flag: flags show
 	// in process lists) creates user "admin" when the store has no admin.
 	AdminPassword string
+
+	// HTTPSAddr (-https, DESKLINE_HTTPS) serves the panel and API over
+	// TLS; SIPSAddr (-sips, DESKLINE_SIPS) serves SIP over TLS. Both use
+	// the certificate in <data>/tls. "" (or "off") turns one off.
+	HTTPSAddr string
+	SIPSAddr  string
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -56,6 +62,8 @@ func DefaultConfig() Config {
 		LogLevel:  slog.LevelInfo,
 		SIPDigest: []string{"md5"},
 		NoAnswer:  30 * time.Second,
+		HTTPSAddr: ":8443",
+		SIPSAddr:  ":5061",
 	}
 }
 
@@ -82,6 +90,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	maxCalls := fs.Int("max-calls", maxCallsDef, "most calls carried at once; 0 = as many as the RTP range allows [$DESKLINE_MAX_CALLS]")
 	allow := fs.String("sip-allow", env("DESKLINE_SIP_ALLOW", ""), "networks never banned for failed SIP logins, comma-separated CIDRs, e.g. 192.168.1.0/24 [$DESKLINE_SIP_ALLOW]")
 	digestAlgs := fs.String("sip-digest", env("DESKLINE_SIP_DIGEST", "md5"), "SIP digest algorithms challenged, in order: md5, sha256,md5 or sha256 [$DESKLINE_SIP_DIGEST]")
+	httpsAddr := fs.String("https", env("DESKLINE_HTTPS", c.HTTPSAddr), `web panel and API over TLS; "" or off = none [$DESKLINE_HTTPS]`)
+	sipsAddr := fs.String("sips", env("DESKLINE_SIPS", c.SIPSAddr), `SIP over TLS listen address; "" or off = none [$DESKLINE_SIPS]`)
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
 	if err := fs.Parse(args); err != nil {
@@ -92,6 +102,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console = *data, *sipAddr, *httpAddr, *demo, *console
 	c.AdminPassword = getenv("DESKLINE_ADMIN_PASSWORD")
+	c.HTTPSAddr, c.SIPSAddr = offIsEmpty(*httpsAddr), offIsEmpty(*sipsAddr)
 	var err error
 	if c.RTPMin, c.RTPMax, err = parseRTPRange(*rtp); err != nil {
 		return c, err
@@ -148,4 +159,13 @@ func parseRTPRange(s string) (lo, hi int, err error) {
 		return 0, 0, fmt.Errorf("-rtp %q: the range holds no call; give at least 4 ports", s)
 	}
 	return lo, hi, nil
+}
+
+// offIsEmpty lets an environment variable, where "" means unset, turn a
+// listener off with "off".
+func offIsEmpty(addr string) string {
+	if strings.EqualFold(strings.TrimSpace(addr), "off") {
+		return ""
+	}
+	return addr
 }

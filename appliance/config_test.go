@@ -49,3 +49,20 @@ func TestParseConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestParseConfigTLS: HTTPS and SIP over TLS listen by default, move with
+// flags or the environment, and turn off with "" or "off".
+func TestParseConfigTLS(t *testing.T) {
+	env := map[string]string{"DESKLINE_HTTPS": "off", "DESKLINE_SIPS": "127.0.0.1:5071"}
+	c, err := ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || c.HTTPSAddr != "" || c.SIPSAddr != "127.0.0.1:5071" {
+		t.Errorf("from env: https %q sips %q, %v", c.HTTPSAddr, c.SIPSAddr, err)
+	}
+	c, err = ParseConfig([]string{"-https", "127.0.0.1:8443", "-sips", ""}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || c.HTTPSAddr != "127.0.0.1:8443" || c.SIPSAddr != "" {
+		t.Errorf("flags: https %q sips %q, %v", c.HTTPSAddr, c.SIPSAddr, err)
+	}
+	if d := DefaultConfig(); d.HTTPSAddr != ":8443" || d.SIPSAddr != ":5061" {
+		t.Errorf("defaults: https %q sips %q", d.HTTPSAddr, d.SIPSAddr)
+	}
+}

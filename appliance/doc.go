@@ -2,7 +2,8 @@
 // store, starts every subsystem in dependency order, wires them together and
 // stops them in reverse order. It owns call control: SIP signalling
 // (appliance/sip), the dial plan (appliance/dialplan) and calls as bridges of
-// legs.
+// legs. Its TLS certificate (appliance/tlscert) serves the HTTPS panel and
+// SIP over TLS.
 //
 // Imports: webui, ivr, acd, media, hw and storage — appliance is the
 // composition root. Importers: only its thin main, appliance/cmd/deskline.

@@ -62,6 +62,7 @@ func startBoxWith(t *testing.T, dataDir, sipAddr string, adjust func(*appliance.
 	}
 	cfg := appliance.DefaultConfig()
 	cfg.DataDir, cfg.SIPAddr, cfg.HTTPAddr = dataDir, sipAddr, "127.0.0.1:0"
+	cfg.HTTPSAddr, cfg.SIPSAddr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.RTPMin, cfg.RTPMax = 40000, 44998
 	cfg.AdminPassword = adminPassword
 	// Phones here all come from loopback, and some use wrong passwords on

@@ -142,6 +142,9 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.Handle("/api/v1/status", methods{http.MethodGet: s.apiStatus})
 	mux.Handle("/api/v1/audit", methods{http.MethodGet: s.apiAudit})
 	mux.Handle("/api/v1/backup", methods{http.MethodGet: s.apiBackup})
+	if s.tls != nil {
+		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.URL.Path)
 	})
@@ -338,6 +341,11 @@ func (s *Server) status(r *http.Request) (Status, error) {
 	st, err := s.backend.Status(r.Context())
 	if st.Version == "" {
 		st.Version = s.version
+	}
+	if err == nil && st.TLSFingerprint == "" && s.tls != nil {
+		var c TLSCertificate
+		c, err = s.tls.TLSCertificate(r.Context())
+		st.TLSFingerprint = c.Fingerprint
 	}
 	return st, err
 }

@@ -157,6 +157,10 @@ type Status struct {
 	ActiveCalls   int           `json:"active_calls"`
 	SIPAddr       string        `json:"sip_addr"`
 	HTTPAddr      string        `json:"http_addr"`
+	// TLSFingerprint is the SHA-256 fingerprint of the certificate the
+	// box serves, for an installer to compare with the browser's warning.
+	// An empty one is filled from Options.TLS.
+	TLSFingerprint string `json:"tls_fingerprint,omitempty"`
 }
 
 // MarshalJSON serves Uptime as whole seconds ("uptime_seconds").

@@ -22,6 +22,15 @@
 // within five minutes block further attempts (429) until the window has
 // passed.
 //
+// # HTTPS
+//
+// The same handler serves plain HTTP and HTTPS; cookies are Secure over TLS.
+// With Options.HTTPSPort set, once an administrator exists, plain-HTTP
+// requests from other hosts are redirected (308) to the same path on that
+// port, while loopback clients keep HTTP. With Options.TLS, GET and PUT
+// /api/v1/tls show and replace the certificate, and the status page shows
+// its fingerprint.
+//
 // # First boot
 //
 // While no administrator exists, appliance passes a one-time

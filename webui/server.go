@@ -53,18 +53,29 @@ type Options struct {
 	// login (panel or API), logout and first-boot setup. It is called from
 	// request goroutines, possibly concurrently, and should return quickly.
 	Audit func(AuditRecord)
+
+	// TLS, when set, serves /api/v1/tls and the certificate's fingerprint
+	// on the status page.
+	TLS TLSBackend
+
+	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
+	// are redirected (308) once an administrator exists; requests from
+	// loopback addresses are served over HTTP as before.
+	HTTPSPort string
 }
 
 // Server is the web panel and the JSON API. Create it with New; it is safe
 // for concurrent use. All its state (sessions, login throttling, the unused
 // setup code) lives in memory and is lost when it is dropped.
 type Server struct {
-	backend Backend
-	users   UserStore
-	version string
-	log     *slog.Logger
-	now     func() time.Time
-	auditFn func(AuditRecord)
+	backend   Backend
+	users     UserStore
+	version   string
+	log       *slog.Logger
+	now       func() time.Time
+	auditFn   func(AuditRecord)
+	tls       TLSBackend
+	httpsPort string
 
 	sessions *sessions
 	throttle *throttle
@@ -96,6 +107,8 @@ func New(o Options) (*Server, error) {
 		log:       o.Logger,
 		now:       o.Now,
 		auditFn:   o.Audit,
+		tls:       o.TLS,
+		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
 		creds:     newCredCache(),
@@ -144,7 +157,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/logout", s.handleLogout)
 	mux.HandleFunc("/{$}", s.handleStatus)
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.secure(mux)
+	return s.redirectHTTPS(s.secure(mux))
 }
 
 // contentSecurityPolicy allows only the box's own styles, scripts and images,

@@ -28,17 +28,23 @@ type BanStore interface {
 }
 
 // BanPolicy says when a source is banned and for how long. The zero value is
-// the default policy: 5 failures in 10 minutes ban for 30 minutes, doubling
-// for each repeat offence up to a day.
+// the default policy: the 4th failure in 10 minutes bans for 30 minutes,
+// doubling for each repeat offence up to a day. The request that reaches
+// the threshold is already unanswered, so a password guesser never hears
+// the answer to its 4th guess and never gets to make a 5th.
 //
-// Failures less than a second apart count once: some phones (baresip's
-// SIP stack among them) retry a rejected password several times in a
-// millisecond, and a mistyped password must not ban the office on its first
-// try. A burst of 4×Failures within the window bans all the same: that is a
-// fast brute-forcer.
+// A retry burst counts once: baresip's SIP stack, for one, answers each
+// challenge to a wrong password with another try within a fraction of a
+// millisecond, a dozen times and more, and a mistyped password must not ban
+// the office on its first try. Failures less than RetryGap after the
+// previous one belong to its burst. Guessing tools wait for each answer and
+// then some (SIPVicious's svcrack polls every 5 ms), so each of their
+// guesses counts. Burst failures within the window ban all the same.
 type BanPolicy struct {
-	Failures int           // failed authentications that earn a ban; 0 = 5
+	Failures int           // failed authentications (bursts counting once) that earn a ban; 0 = 4
 	Window   time.Duration // ... within this time; 0 = 10 min
+	RetryGap time.Duration // a failure this soon after the previous one is a retry; 0 = 2 ms
+	Burst    int           // failures within the window that ban however fast they came; 0 = 20
 	BanFor   time.Duration // first ban; 0 = 30 min
 	MaxBan   time.Duration // longest ban; 0 = 24 h
 	// Allow lists sources that are never banned (the office LAN, the
@@ -48,7 +54,13 @@ type BanPolicy struct {
 
 func (p BanPolicy) withDefaults() BanPolicy {
 	if p.Failures == 0 {
-		p.Failures = 5
+		p.Failures = 4
+	}
+	if p.RetryGap == 0 {
+		p.RetryGap = 2 * time.Millisecond
+	}
+	if p.Burst == 0 {
+		p.Burst = 20
 	}
 	if p.Window == 0 {
 		p.Window = 10 * time.Minute
@@ -203,7 +215,7 @@ func (b *bans) failed(src netip.Addr, user string) {
 	}
 	if len(b.users) < maxTracked || b.users[user] != nil {
 		b.users[user] = recent(b.users[user], now, b.p.Window)
-		if n := len(b.users[user]); n == b.p.Failures*4 {
+		if n := len(b.users[user]); n == b.p.Burst {
 			b.s.log.Warn("many failed logins for one extension, from several sources", "user", user, "failures", n, "window", b.p.Window)
 		}
 	}
@@ -216,7 +228,7 @@ func (b *bans) failed(src netip.Addr, user string) {
 		b.forgetOldestLocked()
 	}
 	b.fails[src] = recent(b.fails[src], now, b.p.Window)
-	if ts := b.fails[src]; spread(ts) < b.p.Failures && len(ts) < 4*b.p.Failures {
+	if ts := b.fails[src]; spread(ts, b.p.RetryGap) < b.p.Failures && len(ts) < b.p.Burst {
 		b.mu.Unlock()
 		return
 	}
@@ -252,15 +264,13 @@ func (b *bans) impose(a netip.Addr, d time.Duration, reason string) {
 	b.changed(&ban)
 }
 
-// spread counts failures that came at least a second after the last one
-// counted.
-func spread(ts []time.Time) int {
+// spread counts the bursts in ts: a failure less than gap after the one
+// before it belongs to that one's burst.
+func spread(ts []time.Time, gap time.Duration) int {
 	n := 0
-	var last time.Time
-	for _, t := range ts {
-		if n == 0 || t.Sub(last) >= time.Second {
+	for i, t := range ts {
+		if i == 0 || t.Sub(ts[i-1]) >= gap {
 			n++
-			last = t
 		}
 	}
 	return n

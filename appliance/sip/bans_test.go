@@ -72,25 +72,26 @@ func guess(t *testing.T, u *uac, user string) string {
 
 func answers(u *uac) bool { return status(u.do("OPTIONS", "sip:127.0.0.1", "probe")) == "200 OK" }
 
-// TestBruteForceBan: five wrong passwords in ten minutes, and the source
-// hears nothing more for thirty minutes; others are unaffected; the ban ends
-// on time, and a second offence lasts twice as long.
+// TestBruteForceBan: the fourth wrong password in ten minutes goes
+// unanswered, and the source hears nothing more for thirty minutes; others
+// are unaffected; the ban ends on time, and a second offence lasts twice as
+// long.
 func TestBruteForceBan(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	store := &memBans{}
 	s := startBanServer(t, clock, store, BanPolicy{})
 	attacker, office := uacFrom(t, s, "127.0.0.2"), uacFrom(t, s, "127.0.0.1")
-	for i := 0; i < 4; i++ {
+	for i := 0; i < 3; i++ {
 		if res := guess(t, attacker, "1001"); status(res) != "401 Unauthorized" {
 			t.Fatalf("guess %d answered %q, want 401", i+1, status(res))
 		}
 		clock.add(2 * time.Second)
 	}
 	if !answers(attacker) {
-		t.Fatal("banned after four failures; the policy says five")
+		t.Fatal("banned after three failures; the policy says four")
 	}
 	if res := guess(t, attacker, "1002"); res != "" { // unknown or known users count alike
-		t.Errorf("fifth failure answered %q, want silence", status(res))
+		t.Errorf("fourth failure answered %q, want silence", status(res))
 	}
 	if answers(attacker) {
 		t.Fatal("a banned source still gets answers")
@@ -118,7 +119,7 @@ func TestBruteForceBan(t *testing.T) {
 	if !answers(attacker) {
 		t.Fatal("still banned after the ban ended")
 	}
-	for i := 0; i < 5; i++ {
+	for i := 0; i < 4; i++ {
 		guess(t, attacker, "1001")
 		clock.add(2 * time.Second)
 	}
@@ -135,7 +136,7 @@ func TestFailuresOutsideWindowDoNotBan(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	s := startBanServer(t, clock, nil, BanPolicy{})
 	u := uacFrom(t, s, "127.0.0.2")
-	for i := 0; i < 4; i++ {
+	for i := 0; i < 3; i++ {
 		guess(t, u, "1001")
 		clock.add(2 * time.Second)
 	}
@@ -179,8 +180,8 @@ func TestBansSurviveRestart(t *testing.T) {
 }
 
 // TestRetryBurstIsOneFailure: a phone that retries a wrong password five
-// times in a millisecond (as baresip does) has made one mistake, not five;
-// a fast brute-forcer (twenty guesses at once) is banned all the same.
+// times at once (as baresip does, within a fraction of a millisecond) has
+// made one mistake, not five; twenty failures at once ban all the same.
 func TestRetryBurstIsOneFailure(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	s := startBanServer(t, clock, nil, BanPolicy{})
@@ -242,5 +243,54 @@ func TestInventedNoncesNeverBan(t *testing.T) {
 	}
 	if len(s.Bans()) != 0 {
 		t.Errorf("invented nonces earned a ban: %+v", s.Bans())
+	}
+}
+
+// TestGuessesAFewMillisecondsApartEachCount: a tool that waits a few
+// milliseconds between guesses (svcrack polls every 5 ms) is not a retry
+// burst: its fourth wrong guess goes unanswered and bans it, while the same
+// four failures as retries within RetryGap of each other do not.
+func TestGuessesAFewMillisecondsApartEachCount(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	s := startBanServer(t, clock, nil, BanPolicy{})
+	retrier, guesser := uacFrom(t, s, "127.0.0.3"), uacFrom(t, s, "127.0.0.4")
+	for i := 0; i < 4; i++ {
+		guess(t, retrier, "1001")
+		clock.add(time.Millisecond)
+	}
+	if !answers(retrier) {
+		t.Fatal("four retries 1 ms apart banned the phone")
+	}
+	for i := 1; i <= 4; i++ {
+		res := guess(t, guesser, "1001")
+		if got, want := res != "", i < 4; got != want {
+			t.Fatalf("guess %d answered=%v, want %v", i, got, want)
+		}
+		clock.add(6 * time.Millisecond)
+	}
+	if bans := s.Bans(); len(bans) != 1 || bans[0].Addr.String() != "127.0.0.4" {
+		t.Errorf("Bans() = %+v, want 127.0.0.4", bans)
+	}
+}
+
+func TestSpread(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	at := func(ms ...int) []time.Time {
+		var ts []time.Time
+		for _, m := range ms {
+			ts = append(ts, t0.Add(time.Duration(m)*time.Millisecond))
+		}
+		return ts
+	}
+	for _, c := range []struct {
+		ts   []time.Time
+		want int
+	}{
+		{nil, 0}, {at(0), 1}, {at(0, 0, 1, 1), 1}, {at(0, 1, 2, 3, 4, 5), 1}, // a chain of retries is one burst
+		{at(0, 6, 12, 18), 4}, {at(0, 1, 1000, 1001, 5000), 3},
+	} {
+		if got := spread(c.ts, 2*time.Millisecond); got != c.want {
+			t.Errorf("spread(%v) = %d, want %d", c.ts, got, c.want)
+		}
 	}
 }

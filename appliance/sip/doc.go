@@ -1,4 +1,4 @@
-// Package sip is Deskline's SIP signalling on sipgo: UDP and TCP transports,
+// Package sip is Deskline's SIP signalling on sipgo: UDP, TCP and TLS transports,
 // the registrar with digest authentication, and calls between extensions as a
 // back-to-back user agent whose media is always anchored on the box.
 //

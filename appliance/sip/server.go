@@ -3,6 +3,7 @@ package sip
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -83,6 +84,12 @@ type Options struct {
 	TCPPerSource     int           // TCP connections one address may hold; 0 = 100 (an office behind NAT)
 	TCPFirstRead     time.Duration // a TCP connection must send something this soon; 0 = 30 s
 	TCPIdle          time.Duration // then may stay silent this long; 0 = MaxExpires + 5 min
+	// TLSAddr, when set with TLSConfig, is where SIP over TLS is served
+	// (e.g. ":5061"; port 0 picks one). TLS connections count against
+	// TCPPerSource with the TCP ones and get the same read timeouts.
+	TLSAddr      string
+	TLSConfig    *tls.Config   // the server side: its certificate (GetCertificate)
+	TLSHandshake time.Duration // a TLS handshake must finish this soon; 0 = 10 s
 	// ScannerAgents are User-Agent fragments whose requests are dropped
 	// unanswered; nil = a built-in list of known scanners, empty = none.
 	ScannerAgents []string
@@ -116,9 +123,14 @@ type Server struct {
 	client *sipgo.Client
 	dlgUA  *sipgo.DialogUA
 
-	udp  net.PacketConn
-	tcp  net.Listener
-	addr netip.AddrPort
+	udp     net.PacketConn
+	tcp     net.Listener
+	tls     net.Listener // nil without TLSAddr
+	addr    netip.AddrPort
+	tlsAddr netip.AddrPort
+
+	connsOnce sync.Once
+	conns     *sourceCounts // TCP and TLS connections per source
 
 	reg          *registrar
 	calls        *callTable
@@ -213,6 +225,9 @@ func (s *Server) Start() error {
 		return fmt.Errorf("sip: listen %s: %w", s.o.Addr, err)
 	}
 	s.udp, s.tcp = udp, tcp
+	if err := s.listenTLS(); err != nil {
+		return s.closeListeners(err)
+	}
 	ap := udp.LocalAddr().(*net.UDPAddr).AddrPort()
 	s.addr = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 
@@ -263,7 +278,11 @@ func (s *Server) Start() error {
 	go func() { defer s.wg.Done(); s.serveErr("udp", srv.ServeUDP(udp)) }()
 	go func() { defer s.wg.Done(); s.serveErr("tcp", srv.ServeTCP(s.guardTCP(tcp))) }()
 	go func() { defer s.wg.Done(); s.reg.run(s.ctx) }()
-	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String())
+	if s.tls != nil {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.serveErr("tls", srv.ServeTLS(s.tlsListener(s.guardTCP(s.tls)))) }()
+	}
+	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String(), "tls", s.tlsAddr.String())
 	return nil
 }
 
@@ -281,6 +300,9 @@ func (s *Server) serveErr(network string, err error) {
 func (s *Server) closeListeners(err error) error {
 	s.udp.Close()
 	s.tcp.Close()
+	if s.tls != nil {
+		s.tls.Close()
+	}
 	return err
 }
 
@@ -309,6 +331,9 @@ func (s *Server) Close() error {
 	s.cancel()
 	s.udp.Close()
 	s.tcp.Close()
+	if s.tls != nil {
+		s.tls.Close()
+	}
 	if s.ua != nil {
 		s.ua.Close()
 	}
@@ -432,7 +457,11 @@ func (s *Server) localIP(remote netip.Addr) netip.Addr {
 }
 
 func (s *Server) contactFor(remote netip.AddrPort, transport string) sip.ContactHeader {
-	uri := sip.Uri{Scheme: "sip", User: "deskline", Host: s.localIP(remote.Addr()).String(), Port: int(s.addr.Port())}
+	port := s.addr.Port()
+	if strings.EqualFold(transport, "tls") && s.tls != nil {
+		port = s.tlsAddr.Port()
+	}
+	uri := sip.Uri{Scheme: "sip", User: "deskline", Host: s.localIP(remote.Addr()).String(), Port: int(port)}
 	if transport != "" && transport != "udp" && transport != "UDP" {
 		uri.UriParams = sip.NewParams()
 		uri.UriParams.Add("transport", sip.NetworkToLower(transport))

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// guardedListener bounds what TCP clients can hold: at most perSource
-// connections from one address (allow-listed ones excepted), a connection
+// guardedListener bounds what TCP (and TLS) clients can hold: at most
+// perSource connections from one address over both (allow-listed ones excepted), a connection
 // that sends nothing within firstRead is closed, and one that then falls
 // silent for idle is closed too. Banned sources are hung up on at once.
 type guardedListener struct {
@@ -17,7 +17,12 @@ type guardedListener struct {
 	perSource int
 	firstRead time.Duration
 	idle      time.Duration
+	*sourceCounts
+}
 
+// sourceCounts are the open connections per source, shared by the TCP and
+// TLS listeners: the limit is on what one source holds in all.
+type sourceCounts struct {
 	mu     sync.Mutex
 	open   map[netip.Addr]int
 	warned map[netip.Addr]time.Time
@@ -37,8 +42,10 @@ func (s *Server) guardTCP(l net.Listener) *guardedListener {
 		// that long.
 		idle = s.o.MaxExpires + 5*time.Minute
 	}
-	return &guardedListener{Listener: l, s: s, perSource: per, firstRead: first, idle: idle,
-		open: map[netip.Addr]int{}, warned: map[netip.Addr]time.Time{}}
+	s.connsOnce.Do(func() {
+		s.conns = &sourceCounts{open: map[netip.Addr]int{}, warned: map[netip.Addr]time.Time{}}
+	})
+	return &guardedListener{Listener: l, s: s, perSource: per, firstRead: first, idle: idle, sourceCounts: s.conns}
 }
 
 func (l *guardedListener) Accept() (net.Conn, error) {
@@ -63,7 +70,7 @@ func (l *guardedListener) Accept() (net.Conn, error) {
 			l.mu.Unlock()
 			c.Close()
 			if warn {
-				l.s.log.Warn("too many TCP connections from one source: refusing more", "addr", a, "limit", l.perSource)
+				l.s.log.Warn("too many TCP/TLS connections from one source: refusing more", "addr", a, "limit", l.perSource)
 			}
 			continue
 		}

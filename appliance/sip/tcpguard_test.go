@@ -23,8 +23,14 @@ func closedSoon(c net.Conn, d time.Duration) bool {
 
 func dialFrom(t *testing.T, s *Server, ip string) net.Conn {
 	t.Helper()
+	return dialAddrFrom(t, s.Addr().String(), ip)
+}
+
+// dialAddrFrom opens a TCP connection to addr from the loopback address ip.
+func dialAddrFrom(t *testing.T, addr, ip string) net.Conn {
+	t.Helper()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
-	c, err := d.Dial("tcp", s.Addr().String())
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func TestSIGTERM(t *testing.T) {
 	}
 	data := t.TempDir()
 	httpAddr := freeTCP(t)
-	cmd := exec.Command(bin, "-data", data, "-sip", "127.0.0.1:0", "-http", httpAddr, "-rtp", "47000-47998")
+	cmd := exec.Command(bin, "-data", data, "-sip", "127.0.0.1:0", "-http", httpAddr, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0", "-rtp", "47000-47998")
 	cmd.Env = append(os.Environ(), "DESKLINE_ADMIN_PASSWORD=sigterm-test-pass-1")
 	stdout, _ := cmd.StdoutPipe()
 	var logs strings.Builder

@@ -54,9 +54,14 @@ type Options struct {
 	// e.g. "127.0.0.1:5060". Required when Register is set; when empty the
 	// account is sip:User@127.0.0.1 (peer-to-peer calls only).
 	Registrar string
-	// Transport is "udp" (default) or "tcp", for registration and for the
-	// URI returned by URI.
+	// Transport is "udp" (default), "tcp" or "tls", for registration and
+	// for the URI returned by URI. baresip listens for TLS on its SIP
+	// port + 1.
 	Transport string
+	// CAFile, for TLS, is a PEM file of the certificates the phone trusts
+	// (sip_cafile); empty means it does not verify the server at all
+	// (sip_verify_server no).
+	CAFile string
 	// AutoAnswer makes the phone answer incoming calls at once
 	// (answermode=auto); baresip then emits no CALL_INCOMING.
 	AutoAnswer bool
@@ -86,8 +91,8 @@ func (o Options) normalize() (Options, error) {
 		o.RegInterval = 300 * time.Second
 	}
 	switch {
-	case o.Transport != "udp" && o.Transport != "tcp":
-		return o, fmt.Errorf("phonetest: transport %q, want udp or tcp", o.Transport)
+	case o.Transport != "udp" && o.Transport != "tcp" && o.Transport != "tls":
+		return o, fmt.Errorf("phonetest: transport %q, want udp, tcp or tls", o.Transport)
 	case o.Register && o.Registrar == "":
 		return o, errors.New("phonetest: Register needs a Registrar")
 	case strings.ContainsAny(o.User+o.Password+o.Registrar, ";<>@ \t\r\n\""):
@@ -321,6 +326,11 @@ func (p *Phone) writeConfig(moduleDir string, base int) error {
 	}
 	kv("ctrl_tcp_listen", fmt.Sprintf("127.0.0.1:%d", p.ctrlPort))
 	kv("snd_path", p.sndDir)
+	if p.opts.CAFile != "" {
+		kv("sip_cafile", p.opts.CAFile)
+	} else if p.opts.Transport == "tls" {
+		kv("sip_verify_server", "no")
+	}
 	files := map[string]string{
 		"config":   c.String(),
 		"accounts": "# the account is added with the uanew command once ctrl_tcp is connected\n",
@@ -655,8 +665,11 @@ func (p *Phone) SIPAddr() string { return net.JoinHostPort("127.0.0.1", strconv.
 // registrar, e.g. "sip:1002@127.0.0.1:20032".
 func (p *Phone) URI() string {
 	u := "sip:" + p.opts.User + "@" + p.SIPAddr()
-	if p.opts.Transport == "tcp" {
+	switch p.opts.Transport {
+	case "tcp":
 		u += ";transport=tcp"
+	case "tls":
+		u = "sip:" + p.opts.User + "@" + net.JoinHostPort("127.0.0.1", strconv.Itoa(p.sipPort+1)) + ";transport=tls"
 	}
 	return u
 }
