@@ -21,6 +21,7 @@ import (
 	"deskline/appliance/sip/digest"
 	"deskline/appliance/tlscert"
 	"deskline/media"
+	"deskline/media/prompt"
 	"deskline/storage"
 	"deskline/webui"
 )
@@ -49,10 +50,13 @@ type Appliance struct {
 	auditLog *storage.Log[webui.AuditRecord]
 
 	pool *media.PortPool
-	sip  *sip.Server
-	web  *webui.Server
-	http *http.Server
-	hl   net.Listener
+	// The sounds the box plays: prompts and music on hold.
+	prompts *prompt.Set
+	moh     *prompt.Classes
+	sip     *sip.Server
+	web     *webui.Server
+	http    *http.Server
+	hl      net.Listener
 
 	certs     *tlscert.Store // nil when nothing serves TLS (tls.go)
 	https     *http.Server
@@ -96,6 +100,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, err
 	}
+	a.loadSounds()
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
 	plan := dialplan.Plan{HasExtension: dir.exists}
@@ -118,6 +123,8 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
 		NoAnswerTimeout:  cfg.NoAnswer,
 		MaxCalls:         cfg.MaxCalls,
+		Country:          cfg.Country,
+		MusicOnHold:      a.musicOnHold,
 		TLSAddr:          a.sipTLSAddr(),
 		TLSConfig:        a.certs.TLSConfig(),
 	})
