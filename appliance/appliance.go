@@ -103,7 +103,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	a.loadSounds()
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
-	plan := dialplan.Plan{HasExtension: dir.exists}
+	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures()}
 	a.sip, err = sip.New(sip.Options{
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
@@ -125,6 +125,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		MaxCalls:         cfg.MaxCalls,
 		Country:          cfg.Country,
 		MusicOnHold:      a.musicOnHold,
+		OnService:        a.runService,
 		TLSAddr:          a.sipTLSAddr(),
 		TLSConfig:        a.certs.TLSConfig(),
 	})
@@ -315,8 +316,11 @@ type router struct{ p dialplan.Plan }
 
 func (r router) Route(caller, dialled string) sip.Target {
 	d := r.p.Resolve(caller, dialled)
-	if d.Kind == dialplan.Extension {
+	switch d.Kind {
+	case dialplan.Extension:
 		return sip.Target{Kind: sip.TargetExtension, Extension: d.Extension}
+	case dialplan.Feature:
+		return sip.Target{Kind: sip.TargetService, Service: d.Feature, Args: d.Args}
 	}
 	return sip.Target{Kind: sip.TargetNone}
 }

@@ -246,8 +246,8 @@ func (b backend) CDRs(ctx context.Context, q webui.CDRQuery) ([]webui.CDR, error
 	out := make([]webui.CDR, 0, len(recs))
 	for _, r := range recs {
 		c := r.Value
-		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Start: c.Start, End: c.End,
-			Duration: c.duration().Seconds(), Disposition: c.Disposition}
+		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Dialled: c.Dialled, Start: c.Start, End: c.End,
+			Duration: c.duration().Seconds(), Disposition: c.Disposition, Cause: c.Cause, HangupBy: c.HangupBy}
 		if !c.Answer.IsZero() {
 			t := c.Answer
 			wc.Answer = &t

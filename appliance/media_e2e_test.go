@@ -72,3 +72,50 @@ func TestCallerHearsRingback(t *testing.T) {
 		t.Errorf("after the answer Alice heard %.0f Hz, want Bob's 600 Hz", f)
 	}
 }
+
+// TestSpeakingClockAndEcho: feature codes answered by the box itself. *60
+// says the time and hangs up; *43 plays back what the caller says until
+// the caller presses #.
+func TestSpeakingClockAndEcho(t *testing.T) {
+	phonetest.Require(t)
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	ctx := ctxT(t, 60*time.Second)
+
+	if err := alice.Dial(ctx, dialURI(b, "*60")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	if r := closedReason(t, alice, ctx); r == "" {
+		t.Error("the speaking clock did not hang up")
+	}
+	if s := heardSoFar(t, alice); s < 2 {
+		t.Errorf("the speaking clock said %.1f s of sound, want the time and date", s)
+	}
+	if c := b.waitCDR(t, "1001", ""); c.Dialled != "*60" || c.Disposition != "answered" {
+		t.Errorf("CDR = %+v, want an answered call to *60", c)
+	}
+
+	if err := alice.Dial(ctx, dialURI(b, "*43")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	// The introduction takes about seven seconds; then the echo.
+	time.Sleep(9 * time.Second)
+	heard, rate := recordedSince(t, alice, 0)
+	tail := heard[len(heard)-rate:]
+	if f := audiotest.DominantFrequency(tail, rate); !within(f, 1000, 0.03) || audiotest.RMS(tail) < 0.05 {
+		t.Errorf("in the echo test Alice heard %.0f Hz at RMS %.3f, want her own 1000 Hz back", f, audiotest.RMS(tail))
+	}
+	if err := alice.SendDTMF(ctx, "#"); err != nil {
+		t.Fatal(err)
+	}
+	if r := closedReason(t, alice, ctx); r == "" {
+		t.Error("the echo test did not end on #")
+	}
+}

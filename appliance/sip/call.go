@@ -98,7 +98,8 @@ type call struct {
 	start       time.Time
 	answer      time.Time
 	relay       *media.Relay
-	ringback    *media.Feed // the ringback tone the caller hears while the callee rings
+	ringback    *media.Feed     // the ringback tone the caller hears while the callee rings
+	receiver    *media.Receiver // reads the caller when the box answers it (a service)
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -150,7 +151,7 @@ const (
 func (t *callTable) reserve(c *call, max int) reserveResult {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.byExt[c.callee] > 0 || c.caller == c.callee {
+	if c.callee != "" && (t.byExt[c.callee] > 0 || c.caller == c.callee) {
 		return calleeBusy
 	}
 	if max > 0 && len(t.byID) >= max {
@@ -158,7 +159,9 @@ func (t *callTable) reserve(c *call, max int) reserveResult {
 	}
 	t.byID[c.id] = c
 	t.byExt[c.caller]++
-	t.byExt[c.callee]++
+	if c.callee != "" {
+		t.byExt[c.callee]++
+	}
 	t.running.Add(1)
 	return reserved
 }
@@ -171,6 +174,9 @@ func (t *callTable) release(c *call) {
 	}
 	delete(t.byID, c.id)
 	for _, e := range []string{c.caller, c.callee} {
+		if e == "" {
+			continue
+		}
 		if t.byExt[e]--; t.byExt[e] <= 0 {
 			delete(t.byExt, e)
 		}
@@ -286,6 +292,18 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	dialled := req.Recipient.User
 	target := s.o.Router.Route(user, dialled)
+	if target.Kind == TargetService {
+		c := &call{id: newID(), s: s, caller: user, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
+		if s.calls.reserve(c, s.o.MaxCalls) != reserved {
+			s.log.Warn("call refused: the box carries its maximum of calls", "max", s.o.MaxCalls, "caller", user)
+			s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "10"))
+			s.cdr(c, Failed, 503)
+			return
+		}
+		defer s.calls.release(c)
+		c.answerService(req, tx, offer, negA, target)
+		return
+	}
 	if target.Kind != TargetExtension {
 		s.log.Info("call to unknown number", "caller", user, "dialled", dialled)
 		s.respond(tx, req, 404, "Not Found")
@@ -639,6 +657,9 @@ func (c *call) watch(log *slog.Logger) {
 		c.mu.Lock()
 		silent := true
 		for _, l := range []*leg{&c.a, &c.b} {
+			if l.media == nil {
+				continue // a call the box answers itself has one leg
+			}
 			st := l.media.Stats()
 			last := st.LastPacket
 			if last.IsZero() || last.Before(c.answer) {
@@ -822,7 +843,7 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	}
 	c.ended = true
 	c.hangupBy = by
-	relay := c.relay
+	relay, receiver := c.relay, c.receiver
 	legs := []*leg{&c.a, &c.b}
 	for _, l := range legs {
 		if l.state != LegTerminated {
@@ -840,6 +861,9 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	c.mu.Unlock()
 	if relay != nil {
 		relay.Close()
+	}
+	if receiver != nil {
+		receiver.Close()
 	}
 	for _, l := range legs {
 		if l.media != nil {

@@ -47,12 +47,15 @@ type TargetKind uint8
 const (
 	TargetNone      TargetKind = iota // nothing: answered 404
 	TargetExtension                   // a local extension
+	TargetService                     // a service of the box's own: Options.OnService answers it
 )
 
 // Target is the result of routing a dialled string.
 type Target struct {
 	Kind      TargetKind
 	Extension string
+	Service   string // for TargetService: which one
+	Args      string // for TargetService: digits dialled after its code
 }
 
 // BindingStore persists registrations so that a restart keeps phones
@@ -104,6 +107,10 @@ type Options struct {
 	// MusicOnHold returns what a held party hears, a new Source per hold;
 	// nil (or a nil Source) = silence.
 	MusicOnHold func() media.Source
+	// OnService runs a service of the box's own (TargetService) on the
+	// caller's answered leg, on a goroutine of the call's; when it returns
+	// the box hangs up. nil = such calls are answered and hung up at once.
+	OnService func(*Channel)
 
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
