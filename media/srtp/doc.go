@@ -16,8 +16,13 @@
 // Per-packet cost: Protect and Unprotect allocate nothing when dst has room
 // (len(packet)+MaxOverhead bytes); they may work in place.
 //
-// Imports: the standard library, github.com/pion/srtp/v3 and
-// github.com/pion/rtp, github.com/pion/rtcp, github.com/pion/transport/v5.
+// Its tests check interoperability with Debian's baresip 1.0 both live
+// (TestBaresip, which also records the fixtures under testdata) and from
+// recordings (TestRecordedBaresip).
+//
+// Imports: the standard library, github.com/pion/srtp/v3, github.com/pion/rtp,
+// github.com/pion/rtcp and github.com/pion/transport/v5 (its replay
+// detector); its tests also media/sdp and github.com/zaf/g711.
 // Importers: the media engine and appliance, which pair this package with the
 // crypto negotiation of media/sdp.
 package srtp
