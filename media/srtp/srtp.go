@@ -228,13 +228,7 @@ func (p *Pair) Suite() string { return p.suite }
 // cap(dst) < len(rtpPacket)+MaxOverhead). dst may be rtpPacket[:0] to
 // work in place. rtpPacket is not modified unless it shares memory with dst.
 func (p *Pair) Protect(dst, rtpPacket []byte) ([]byte, error) {
-	p.out.mu.Lock()
-	out, err := p.out.ctx.EncryptRTP(dst[:0], rtpPacket, &p.out.hdr)
-	p.out.mu.Unlock()
-	if err != nil {
-		return nil, &wrapped{ErrMalformed, err}
-	}
-	return out, nil
+	return p.encrypt(dst, rtpPacket, false)
 }
 
 // Unprotect authenticates and decrypts one received SRTP packet and
@@ -244,22 +238,30 @@ func (p *Pair) Protect(dst, rtpPacket []byte) ([]byte, error) {
 // rollover counter and replay window. Errors wrap ErrAuth, ErrReplay or
 // ErrMalformed; on error the packet is to be dropped and the leg goes on.
 func (p *Pair) Unprotect(dst, srtpPacket []byte) ([]byte, error) {
-	p.in.mu.Lock()
-	p.in.replayed = false
-	out, err := p.in.ctx.DecryptRTP(dst[:0], srtpPacket, &p.in.hdr)
-	replayed := p.in.replayed
-	p.in.mu.Unlock()
-	if err != nil {
-		return nil, classify(err, replayed)
-	}
-	return out, nil
+	return p.decrypt(dst, srtpPacket, false)
 }
 
 // ProtectRTCP encrypts and authenticates one compound RTCP packet, like
 // Protect.
 func (p *Pair) ProtectRTCP(dst, rtcpPacket []byte) ([]byte, error) {
+	return p.encrypt(dst, rtcpPacket, true)
+}
+
+// UnprotectRTCP authenticates and decrypts one received SRTCP packet, like
+// Unprotect.
+func (p *Pair) UnprotectRTCP(dst, srtcpPacket []byte) ([]byte, error) {
+	return p.decrypt(dst, srtcpPacket, true)
+}
+
+func (p *Pair) encrypt(dst, pkt []byte, isRTCP bool) ([]byte, error) {
+	var out []byte
+	var err error
 	p.out.mu.Lock()
-	out, err := p.out.ctx.EncryptRTCP(dst[:0], rtcpPacket, &p.out.rhdr)
+	if isRTCP {
+		out, err = p.out.ctx.EncryptRTCP(dst[:0], pkt, &p.out.rhdr)
+	} else {
+		out, err = p.out.ctx.EncryptRTP(dst[:0], pkt, &p.out.hdr)
+	}
 	p.out.mu.Unlock()
 	if err != nil {
 		return nil, &wrapped{ErrMalformed, err}
@@ -267,12 +269,16 @@ func (p *Pair) ProtectRTCP(dst, rtcpPacket []byte) ([]byte, error) {
 	return out, nil
 }
 
-// UnprotectRTCP authenticates and decrypts one received SRTCP packet, like
-// Unprotect.
-func (p *Pair) UnprotectRTCP(dst, srtcpPacket []byte) ([]byte, error) {
+func (p *Pair) decrypt(dst, pkt []byte, isRTCP bool) ([]byte, error) {
+	var out []byte
+	var err error
 	p.in.mu.Lock()
 	p.in.replayed = false
-	out, err := p.in.ctx.DecryptRTCP(dst[:0], srtcpPacket, &p.in.rhdr)
+	if isRTCP {
+		out, err = p.in.ctx.DecryptRTCP(dst[:0], pkt, &p.in.rhdr)
+	} else {
+		out, err = p.in.ctx.DecryptRTP(dst[:0], pkt, &p.in.hdr)
+	}
 	replayed := p.in.replayed
 	p.in.mu.Unlock()
 	if err != nil {

@@ -315,6 +315,18 @@ func TestNoAllocs(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("%s: %v allocs per Protect+Unprotect, want 0", s, allocs)
 		}
+		rr := receiverReport(t, 1)
+		e, _ = phone.ProtectRTCP(enc, rr)
+		box.UnprotectRTCP(dec, e)
+		allocs = testing.AllocsPerRun(100, func() {
+			e, _ := phone.ProtectRTCP(enc, rr)
+			if _, err := box.UnprotectRTCP(dec, e); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocs per ProtectRTCP+UnprotectRTCP, want 0", s, allocs)
+		}
 	}
 }
 
