@@ -292,30 +292,23 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	}
 	dialled := req.Recipient.User
 	target := s.o.Router.Route(user, dialled)
-	if target.Kind == TargetService {
-		c := &call{id: newID(), s: s, caller: user, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
-		if s.calls.reserve(c, s.o.MaxCalls) != reserved {
-			s.log.Warn("call refused: the box carries its maximum of calls", "max", s.o.MaxCalls, "caller", user)
-			s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "10"))
-			s.cdr(c, Failed, 503)
+	var binding Binding
+	switch target.Kind {
+	case TargetService:
+	case TargetExtension:
+		var registered bool
+		if binding, registered = s.reg.lookup(target.Extension); !registered {
+			s.respond(tx, req, 480, "Temporarily Unavailable")
+			s.cdr(&call{id: newID(), caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now()}, NoAnswer, 480)
 			return
 		}
-		defer s.calls.release(c)
-		c.answerService(req, tx, offer, negA, target)
-		return
-	}
-	if target.Kind != TargetExtension {
+	default:
 		s.log.Info("call to unknown number", "caller", user, "dialled", dialled)
 		s.respond(tx, req, 404, "Not Found")
 		return
 	}
+	// A service of the box has no callee: it is never busy.
 	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
-	binding, registered := s.reg.lookup(target.Extension)
-	if !registered {
-		s.respond(tx, req, 480, "Temporarily Unavailable")
-		s.cdr(c, NoAnswer, 480)
-		return
-	}
 	switch s.calls.reserve(c, s.o.MaxCalls) {
 	case calleeBusy:
 		s.respond(tx, req, 486, "Busy Here")
@@ -328,6 +321,10 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer s.calls.release(c)
+	if target.Kind == TargetService {
+		c.answerService(req, tx, offer, negA, target)
+		return
+	}
 	c.run(req, tx, offer, negA, binding)
 }
 
@@ -349,24 +346,36 @@ func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction) (*sdp.Ses
 	return offer, n, true
 }
 
+// acceptCaller makes the caller's INVITE the caller leg of c, or answers
+// it 400 and ends the call when sipgo cannot make a dialog of it.
+func (c *call) acceptCaller(req *sip.Request, tx sip.ServerTransaction, negA sdp.Negotiated, log *slog.Logger) (*sipgo.DialogServerSession, bool) {
+	dlg, err := c.s.dlgUA.ReadInvite(req, tx)
+	if err != nil {
+		log.Warn("invite not readable as dialog", "err", err)
+		c.s.respond(tx, req, 400, "Bad Request")
+		c.finish(Failed, 400, "")
+		return nil, false
+	}
+	c.mu.Lock()
+	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
+	c.move(&c.a, LegTrying)
+	c.mu.Unlock()
+	c.s.calls.addDialog(dlg.ID, c, sideCaller)
+	return dlg, true
+}
+
 // run is the life of a call until the caller's ACK; afterwards the call
 // lives on in its relay and ends through hangup (BYE from either side).
 func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, bnd Binding) {
 	s := c.s
 	log := s.log.With("call", c.id, "caller", c.caller, "callee", c.callee)
-	dlg, err := s.dlgUA.ReadInvite(req, tx)
-	if err != nil {
-		log.Warn("invite not readable as dialog", "err", err)
-		s.respond(tx, req, 400, "Bad Request")
-		c.finish(Failed, 400, "")
+	dlg, ok := c.acceptCaller(req, tx, negA, log)
+	if !ok {
 		return
 	}
 	c.mu.Lock()
-	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
-	c.move(&c.a, LegTrying)
 	c.b = leg{side: sideCallee, origin: newOrigin()}
 	c.mu.Unlock()
-	s.calls.addDialog(dlg.ID, c, sideCaller)
 
 	fail := func(code int, reason string, d Disposition) {
 		c.respondA(code, reason, nil)
@@ -545,9 +554,21 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.mu.Unlock()
 	log.Info("call answered", "codec_caller", negA.Encoding, "codec_callee", negB.Encoding)
 
-	res := s.newResponse(dlg.InviteRequest, 200, "OK", answerA)
+	if c.answerCaller(dlg, answerA, log) {
+		c.watch(log)
+	}
+}
+
+// answerCaller sends our 200 with the SDP answer to the caller and waits
+// for the ACK. It reports whether the call is now established; if not, the
+// call has been ended (hung up while the 200 awaited its ACK, or never
+// acknowledged).
+func (c *call) answerCaller(dlg *sipgo.DialogServerSession, answer []byte, log *slog.Logger) bool {
+	s := c.s
+	req := dlg.InviteRequest
+	res := s.newResponse(req, 200, "OK", answer)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	ct := s.contactFor(srcA, req.Transport())
+	ct := s.contactFor(sourceOf(req), req.Transport())
 	res.AppendHeader(&ct)
 	ackErr := dlg.WriteResponse(res) // blocks until the ACK
 	c.mu.Lock()
@@ -563,14 +584,14 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 			c.byeLeg(&c.a)
 		}
 		c.finish(Answered, 200, by)
-		return
+		return false
 	case ackErr != nil:
 		log.Warn("caller never acknowledged the answer", "err", ackErr)
 		c.hangup(nil, "system")
 		<-c.done
-		return
+		return false
 	}
-	c.watch(log)
+	return true
 }
 
 // earlyMedia looks at a provisional response from the callee. When it

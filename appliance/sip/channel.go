@@ -132,18 +132,10 @@ func (ch *Channel) Wait(d time.Duration) error {
 func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, target Target) {
 	s := c.s
 	log := s.log.With("call", c.id, "caller", c.caller, "service", target.Service)
-	dlg, err := s.dlgUA.ReadInvite(req, tx)
-	if err != nil {
-		log.Warn("invite not readable as dialog", "err", err)
-		s.respond(tx, req, 400, "Bad Request")
-		c.finish(Failed, 400, "")
+	dlg, ok := c.acceptCaller(req, tx, negA, log)
+	if !ok {
 		return
 	}
-	c.mu.Lock()
-	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
-	c.move(&c.a, LegTrying)
-	c.mu.Unlock()
-	s.calls.addDialog(dlg.ID, c, sideCaller)
 
 	srcA := sourceOf(req)
 	mA, err := s.o.Media.Listen(s.localIP(srcA.Addr()))
@@ -181,28 +173,7 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 	c.mu.Unlock()
 	rcv.Start()
 
-	res := s.newResponse(dlg.InviteRequest, 200, "OK", answer)
-	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	ct := s.contactFor(srcA, req.Transport())
-	res.AppendHeader(&ct)
-	ackErr := dlg.WriteResponse(res) // blocks until the ACK
-	c.mu.Lock()
-	deferredBye, by := c.byeAfterAck, c.hangupBy
-	if ackErr == nil && !deferredBye {
-		c.move(&c.a, LegEstablished)
-	}
-	c.mu.Unlock()
-	switch {
-	case deferredBye:
-		if ackErr == nil {
-			c.byeLeg(&c.a)
-		}
-		c.finish(Answered, 200, by)
-		return
-	case ackErr != nil:
-		log.Warn("caller never acknowledged the answer", "err", ackErr)
-		c.hangup(nil, "system")
-		<-c.done
+	if !c.answerCaller(dlg, answer, log) {
 		return
 	}
 	log.Info("service answered")
