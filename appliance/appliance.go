@@ -126,6 +126,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		Country:          cfg.Country,
 		MusicOnHold:      a.musicOnHold,
 		OnService:        a.runService,
+		SRTPPolicy:       dir.srtpPolicy,
 		TLSAddr:          a.sipTLSAddr(),
 		TLSConfig:        a.certs.TLSConfig(),
 	})
@@ -353,7 +354,7 @@ func (b banStore) SaveBans(list []sip.Ban) error { return b.save(list) }
 func (b banStore) LoadBans() ([]sip.Ban, error)  { return b.load() }
 
 // createExtension validates and stores a new extension.
-func (a *Appliance) createExtension(number, name, password string) (extension, error) {
+func (a *Appliance) createExtension(number, name, password, srtp string) (extension, error) {
 	if err := checkNumber(number); err != nil {
 		return extension{}, err
 	}
@@ -363,8 +364,12 @@ func (a *Appliance) createExtension(number, name, password string) (extension, e
 	if err := checkSIPPassword(number, password); err != nil {
 		return extension{}, err
 	}
+	srtp, err := checkSRTP(srtp)
+	if err != nil {
+		return extension{}, err
+	}
 	now := a.now()
-	e := extension{Number: number, Name: name, HA1: ha1s(number, password), Created: now, Updated: now}
+	e := extension{Number: number, Name: name, HA1: ha1s(number, password), SRTP: srtp, Created: now, Updated: now}
 	if err := a.exts.Create(number, e); err != nil {
 		return extension{}, err
 	}
@@ -468,7 +473,7 @@ func (a *Appliance) demo() error {
 	var b strings.Builder
 	for _, d := range []struct{ num, name string }{{"1001", "Alice"}, {"1002", "Bob"}, {"1003", "Carol"}} {
 		pw := randomCode(16)
-		if _, err := a.createExtension(d.num, d.name, pw); err != nil {
+		if _, err := a.createExtension(d.num, d.name, pw, ""); err != nil {
 			return fmt.Errorf("appliance: demo extension %s: %w", d.num, err)
 		}
 		fmt.Fprintf(&b, "    %s (%s)  user %s  password %s\n", d.num, d.name, d.num, pw)

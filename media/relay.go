@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"deskline/media/srtp"
 )
 
 // RelayOptions configures a Relay. The zero value is valid.
@@ -108,6 +110,10 @@ func newPipe(src, dst *Session, onDTMF func(*Session, uint8, bool, time.Duration
 // it allocates nothing.
 func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byte, to netip.AddrPort, ok bool) {
 	from = unmapAddrPort(from)
+	in, ok = p.src.unprotect(in)
+	if !ok {
+		return nil, netip.AddrPort{}, false
+	}
 	valid := wellFormed(in) && p.pkt.Unmarshal(in) == nil
 	kind, srcFmt := p.src.admit(from, valid, p.pkt.PayloadType, len(p.pkt.Payload), len(in), now)
 	if kind == kindDrop {
@@ -128,12 +134,15 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 	h.Padding, h.PaddingSize, p.pkt.PaddingSize = false, 0, 0
 	h.Extension = false
 	h.CSRC = h.CSRC[:0]
-	n, err := p.pkt.MarshalTo(p.out[:])
+	n, err := p.pkt.MarshalTo(p.out[:maxDatagram-srtp.MaxOverhead])
+	if err == nil {
+		out, err = p.dst.protect(p.out[:n])
+	}
 	if err != nil {
 		p.dst.sent(0, err)
 		return nil, netip.AddrPort{}, false
 	}
-	return p.out[:n], to, true
+	return out, to, true
 }
 
 // reportDTMF passes the telephone-event in p.pkt to onDTMF, once for its

@@ -74,6 +74,7 @@ type UserStore interface {
 type Extension struct {
 	Number     string `json:"number"`
 	Name       string `json:"name"`
+	SRTP       string `json:"srtp"`       // "optional" (the phone chooses) or "required" (audio must be encrypted)
 	Registered bool   `json:"registered"` // at least one live registration
 }
 
@@ -84,6 +85,7 @@ type ExtensionInput struct {
 	Number   string `json:"number"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	SRTP     string `json:"srtp"` // "optional" (default) or "required"
 }
 
 // Registration is one live SIP registration (a contact binding).

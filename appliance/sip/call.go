@@ -83,6 +83,7 @@ type leg struct {
 	srv    *sipgo.DialogServerSession
 	cli    *sipgo.DialogClientSession
 	moh    *media.Feed // music on hold played to this leg while the other holds it
+	srtp   legSRTP
 }
 
 // call is two legs and the relay between them.
@@ -286,7 +287,7 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 400, "Missing Contact")
 		return
 	}
-	offer, negA, ok := s.readOffer(req, tx)
+	offer, negA, ok := s.readOffer(req, tx, s.srtpPolicy(user))
 	if !ok {
 		return
 	}
@@ -331,15 +332,16 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 // readOffer parses an INVITE's SDP offer and picks a codec from it. When it
 // cannot, it answers the INVITE (400 for a malformed body, 488 when nothing
 // is acceptable) and returns ok=false.
-func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction) (*sdp.Session, sdp.Negotiated, bool) {
+func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction, policy sdp.SRTPPolicy) (*sdp.Session, sdp.Negotiated, bool) {
 	offer, err := sdp.Parse(req.Body())
 	if err != nil {
 		s.log.Info("bad offer", "source", req.Source(), "err", err)
 		s.respond(tx, req, 400, "Bad SDP")
 		return nil, sdp.Negotiated{}, false
 	}
-	n, err := sdp.Negotiate(offer, codecPreference)
+	n, err := sdp.NegotiateWith(offer, sdp.NegotiateOptions{Codecs: codecPreference, SRTP: policy})
 	if err != nil {
+		s.log.Info("offer not acceptable", "source", req.Source(), "err", err)
 		s.respond(tx, req, 488, "Not Acceptable Here")
 		return nil, sdp.Negotiated{}, false
 	}
@@ -402,13 +404,26 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		fail(503, "Service Unavailable", Failed)
 		return
 	}
+	applyNegotiated(mA, negA)
 	c.mu.Lock()
 	c.a.media, c.b.media = mA, mB
-	c.mu.Unlock()
-	applyNegotiated(mA, negA)
 	// The caller's answer is fixed now: the same SDP goes with the early
 	// media of the ringing phase and with the final 200.
-	answerA := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv).Marshal()
+	err = c.a.applySRTP(negA, false)
+	var answerA []byte
+	if err == nil {
+		answerA, err = c.a.answerSDP(offer, negA)
+	}
+	var cryptoB []sdp.Crypto
+	if err == nil && s.srtpPolicy(c.callee) == sdp.SRTPRequired {
+		cryptoB, err = c.b.offerCrypto()
+	}
+	c.mu.Unlock()
+	if err != nil {
+		log.Error("media keys or answer not made", "err", err)
+		fail(500, "Server Internal Error", Failed)
+		return
+	}
 
 	// Offer the callee the caller's codec first, so the relay rarely transcodes.
 	prefs := []string{negA.Encoding}
@@ -418,7 +433,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		}
 	}
 	offerB := sdp.NewOffer(sdp.OfferParams{
-		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version,
+		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version, Crypto: cryptoB,
 	})
 	inv := sip.NewRequest(sip.INVITE, uri)
 	inv.SetDestination(dst.String())
@@ -501,11 +516,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
 		s.calls.addDialog(id, c, sideCallee)
 	}
-	ans, err := sdp.Parse(cli.InviteResponse.Body())
-	var negB sdp.Negotiated
-	if err == nil {
-		negB, err = sdp.Negotiate(ans, prefs)
-	}
+	negB, err := c.calleeAnswer(cli.InviteResponse.Body(), prefs)
 	if ackErr := cli.Ack(context.Background()); ackErr != nil {
 		log.Warn("ack to callee failed", "err", ackErr)
 	}
@@ -517,7 +528,6 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		fail(488, "Not Acceptable Here", Failed)
 		return
 	}
-	applyNegotiated(mB, negB)
 
 	c.mu.Lock()
 	gone := c.calleeGone
@@ -605,18 +615,14 @@ func (c *call) earlyMedia(r *sip.Response, prefs []string, log *slog.Logger) boo
 		defer c.mu.Unlock()
 		return c.relay != nil
 	}
-	ans, err := sdp.Parse(r.Body())
-	var n sdp.Negotiated
-	if err == nil {
-		n, err = sdp.Negotiate(ans, prefs)
+	if _, err := c.calleeAnswer(r.Body(), prefs); err != nil {
+		log.Info("callee's early SDP unusable; playing our ringback", "err", err)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.relay != nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err != nil {
-		log.Info("callee's early SDP unusable; playing our ringback", "err", err)
-		return c.relay != nil
-	}
-	applyNegotiated(c.b.media, n)
 	if c.relay == nil {
 		c.relay = media.NewRelay(c.a.media, c.b.media, nil)
 		c.relay.Start()
@@ -627,6 +633,30 @@ func (c *call) earlyMedia(r *sip.Response, prefs []string, log *slog.Logger) boo
 		c.ringback = nil
 	}
 	return true
+}
+
+// calleeAnswer reads the callee's SDP answer (in its 200, or early in a
+// 180/183) to our offer and sets the callee's media up from it.
+func (c *call) calleeAnswer(body []byte, prefs []string) (sdp.Negotiated, error) {
+	ans, err := sdp.Parse(body)
+	if err != nil {
+		return sdp.Negotiated{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	policy := sdp.SRTPOptional
+	if c.b.srtp.key != nil {
+		policy = sdp.SRTPRequired
+	}
+	n, err := sdp.NegotiateWith(ans, sdp.NegotiateOptions{Codecs: prefs, SRTP: policy})
+	if err == nil {
+		err = c.b.applySRTP(n, true)
+	}
+	if err != nil {
+		return sdp.Negotiated{}, err
+	}
+	applyNegotiated(c.b.media, n)
+	return n, nil
 }
 
 // playRingback starts the ringback tone to the caller. Call with c.mu held.
@@ -1001,7 +1031,11 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c := ref.c
-	offer, n, ok := s.readOffer(req, tx)
+	ext := c.caller
+	if ref.side == sideCallee {
+		ext = c.callee
+	}
+	offer, n, ok := s.readOffer(req, tx, s.srtpPolicy(ext))
 	if !ok {
 		return
 	}
@@ -1026,14 +1060,24 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 500, "CSeq Out Of Order")
 		return
 	}
-	l.neg = n
 	l.origin.Next()
+	err := l.applySRTP(n, false)
+	var ans []byte
+	if err == nil {
+		ans, err = l.answerSDP(offer, n)
+	}
+	if err != nil {
+		c.mu.Unlock()
+		s.log.Warn("re-invite not acceptable", "call", c.id, "leg", ref.side, "err", err)
+		s.respond(tx, req, 488, "Not Acceptable Here")
+		return
+	}
+	l.neg = n
 	applyNegotiated(l.media, n)
 	c.holdMusic(l, n.Hold)
-	ans := sdp.Answer(offer, n, l.media.LocalAddr(), l.origin.ID, l.origin.Version, sdp.SendRecv)
 	c.mu.Unlock()
-	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold)
-	res := s.newResponse(req, 200, "OK", ans.Marshal())
+	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold, "srtp", n.SRTP != nil)
+	res := s.newResponse(req, 200, "OK", ans)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	ct := s.contactFor(sourceOf(req), req.Transport())
 	res.AppendHeader(&ct)

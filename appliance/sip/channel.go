@@ -164,9 +164,20 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 			}
 		},
 	})
-	answer := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv).Marshal()
 	c.mu.Lock()
 	c.a.media = mA
+	err = c.a.applySRTP(negA, false)
+	var answer []byte
+	if err == nil {
+		answer, err = c.a.answerSDP(offer, negA)
+	}
+	if err != nil {
+		c.mu.Unlock()
+		log.Error("media keys or answer not made", "err", err)
+		c.respondA(500, "Server Internal Error", nil)
+		c.finish(Failed, 500, "")
+		return
+	}
 	c.receiver = rcv
 	c.move(&c.a, LegAnswered)
 	c.answer = s.o.Now()

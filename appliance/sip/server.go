@@ -19,6 +19,7 @@ import (
 	"deskline/appliance/sip/digest"
 	"deskline/media"
 	"deskline/media/sched"
+	"deskline/media/sdp"
 	"deskline/media/tone"
 
 	"github.com/emiago/sipgo"
@@ -111,6 +112,10 @@ type Options struct {
 	// caller's answered leg, on a goroutine of the call's; when it returns
 	// the box hangs up. nil = such calls are answered and hung up at once.
 	OnService func(*Channel)
+	// SRTPPolicy says how an extension's phone uses SRTP: SRTPRequired
+	// refuses plain RTP from it (488) and offers it only SRTP; otherwise
+	// (and when nil) SRTP is used when the phone offers it.
+	SRTPPolicy func(ext string) sdp.SRTPPolicy
 
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
