@@ -53,6 +53,7 @@ type Appliance struct {
 	// The sounds the box plays: prompts and music on hold.
 	prompts *prompt.Set
 	moh     *prompt.Classes
+	recs    *recorders
 	sip     *sip.Server
 	web     *webui.Server
 	http    *http.Server
@@ -101,6 +102,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		return nil, err
 	}
 	a.loadSounds()
+	a.recs = newRecorders(a)
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
 	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures()}
@@ -219,7 +221,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(),
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs,
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -270,6 +272,9 @@ func (a *Appliance) close() error {
 	a.wg.Wait()
 	if a.sip != nil {
 		errs = append(errs, a.sip.Close())
+	}
+	if a.recs != nil {
+		a.recs.closeAll() // the calls have ended: each file is finished
 	}
 	if a.cdrw != nil {
 		a.cdrw.close()
@@ -354,7 +359,8 @@ func (b banStore) SaveBans(list []sip.Ban) error { return b.save(list) }
 func (b banStore) LoadBans() ([]sip.Ban, error)  { return b.load() }
 
 // createExtension validates and stores a new extension.
-func (a *Appliance) createExtension(number, name, password, srtp string) (extension, error) {
+func (a *Appliance) createExtension(e extension, password string) (extension, error) {
+	number, name := e.Number, e.Name
 	if err := checkNumber(number); err != nil {
 		return extension{}, err
 	}
@@ -364,12 +370,12 @@ func (a *Appliance) createExtension(number, name, password, srtp string) (extens
 	if err := checkSIPPassword(number, password); err != nil {
 		return extension{}, err
 	}
-	srtp, err := checkSRTP(srtp)
+	srtp, err := checkSRTP(e.SRTP)
 	if err != nil {
 		return extension{}, err
 	}
 	now := a.now()
-	e := extension{Number: number, Name: name, HA1: ha1s(number, password), SRTP: srtp, Created: now, Updated: now}
+	e.HA1, e.SRTP, e.Created, e.Updated = ha1s(number, password), srtp, now, now
 	if err := a.exts.Create(number, e); err != nil {
 		return extension{}, err
 	}
@@ -473,7 +479,7 @@ func (a *Appliance) demo() error {
 	var b strings.Builder
 	for _, d := range []struct{ num, name string }{{"1001", "Alice"}, {"1002", "Bob"}, {"1003", "Carol"}} {
 		pw := randomCode(16)
-		if _, err := a.createExtension(d.num, d.name, pw, ""); err != nil {
+		if _, err := a.createExtension(extension{Number: d.num, Name: d.name}, pw); err != nil {
 			return fmt.Errorf("appliance: demo extension %s: %w", d.num, err)
 		}
 		fmt.Fprintf(&b, "    %s (%s)  user %s  password %s\n", d.num, d.name, d.num, pw)

@@ -37,7 +37,7 @@ func webErr(err error) error {
 
 func (b backend) view(e extension) webui.Extension {
 	_, reg := b.a.sip.RegistrationOf(e.Number)
-	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Registered: reg}
+	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Supervisor: e.Supervisor, Registered: reg}
 }
 
 func (b backend) ListExtensions(ctx context.Context) ([]webui.Extension, error) {
@@ -61,7 +61,7 @@ func (b backend) GetExtension(ctx context.Context, number string) (webui.Extensi
 }
 
 func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
-	e, err := b.a.createExtension(in.Number, in.Name, in.Password, in.SRTP)
+	e, err := b.a.createExtension(extension{Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor}, in.Password)
 	if err != nil {
 		return webui.Extension{}, webErr(err)
 	}
@@ -89,6 +89,7 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 	err = b.a.exts.Update(number, func(e *extension) error {
 		e.Name = in.Name
 		e.SRTP = srtp
+		e.Supervisor = in.Supervisor
 		if in.Password != "" {
 			e.HA1 = ha1s(number, in.Password)
 		}
@@ -100,7 +101,7 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		return webui.Extension{}, webErr(err)
 	}
 	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
-	detail := "name " + strconv.Quote(out.Name) + "; srtp " + srtpName(out.SRTP)
+	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v", out.Name, srtpName(out.SRTP), out.Supervisor)
 	if in.Password != "" {
 		detail += "; password changed"
 	}

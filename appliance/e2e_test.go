@@ -47,6 +47,19 @@ func tone(t *testing.T, hz float64) string {
 	return path
 }
 
+// aliceCallsBob starts a box with extensions 1001 (Alice, whose phone
+// sends 1000 Hz) and 1002 (Bob, 600 Hz, answering by itself), both
+// registered.
+func aliceCallsBob(t *testing.T) (*box, *phonetest.Phone, *phonetest.Phone) {
+	t.Helper()
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
+	return b, alice, bob
+}
+
 func dialURI(b *box, number string) string { return "sip:" + number + "@" + b.sip() }
 
 // heardFrequency is the dominant frequency of what a phone heard in its last call.
@@ -340,11 +353,7 @@ func TestNoAnswer(t *testing.T) {
 // resuming is checked in appliance/sip's TestHoldResumeRTP instead.)
 func TestHoldAndResume(t *testing.T) {
 	phonetest.Require(t)
-	b := startBox(t, "", "")
-	b.addExtension(t, "1001", "Alice", pwAlice)
-	b.addExtension(t, "1002", "Bob", pwBob)
-	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
-	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
+	b, alice, bob := aliceCallsBob(t)
 	ctx := ctxT(t, 30*time.Second)
 	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
 		t.Fatal(err)

@@ -25,9 +25,12 @@ type extension struct {
 	HA1    map[string]string `json:"ha1"`
 	// SRTP is "required" for a phone that must encrypt its audio (plain
 	// RTP from it is refused); "" lets the phone choose.
-	SRTP    string    `json:"srtp,omitempty"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	SRTP string `json:"srtp,omitempty"`
+	// Supervisor lets the extension listen to, whisper into and barge in
+	// on other extensions' calls (feature codes *30, *31, *32).
+	Supervisor bool      `json:"supervisor,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.
@@ -138,6 +141,11 @@ func (d directory) srtpPolicy(number string) sdp.SRTPPolicy {
 		return sdp.SRTPRequired
 	}
 	return sdp.SRTPOptional
+}
+
+func (d directory) isSupervisor(number string) bool {
+	e, err := d.exts.Get(number)
+	return err == nil && e.Supervisor
 }
 
 func (d directory) exists(number string) bool {

@@ -1,6 +1,8 @@
 package appliance_test
 
 import (
+	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -8,6 +10,7 @@ import (
 
 	"deskline/appliance/internal/audiotest"
 	"deskline/appliance/internal/phonetest"
+	"deskline/media/wav"
 )
 
 // recordedSince returns the samples a phone has heard in its current (or
@@ -176,5 +179,209 @@ func TestSRTPPhoneTalksToPlainPhone(t *testing.T) {
 	}
 	if code, body := b.api(t, "PUT", "/extensions/1003", map[string]string{"name": "Carol", "srtp": "sometimes"}); code != 400 && code != 422 || !strings.Contains(string(body), "srtp") {
 		t.Errorf("a bad srtp value got %d %s, want a refusal naming srtp", code, body)
+	}
+}
+
+// goertzel is the power of freq in x (sampled at rate).
+func goertzel(x []float64, freq float64, rate int) float64 {
+	k := 2 * math.Cos(2*math.Pi*freq/float64(rate))
+	var s1, s2 float64
+	for _, v := range x {
+		s1, s2 = v+k*s1-s2, s1
+	}
+	return (s1*s1 + s2*s2 - k*s1*s2) / float64(len(x)*len(x))
+}
+
+// TestSupervisorListensWhispersBarges: Alice (1000 Hz) talks to Bob
+// (600 Hz); Carol, a supervisor (1400 Hz), dials *30 1002 to listen, then
+// presses 5 to whisper to Bob, 6 to barge in, and # to leave. Each phone's
+// recording shows exactly who it heard at each stage.
+func TestSupervisorListensWhispersBarges(t *testing.T) {
+	phonetest.Require(t)
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	b.addExtension(t, "1003", "Carol", pwCarol)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
+	carol := phone(t, b, "1003", pwCarol, phonetest.Options{PlayWAV: tone(t, 1400)})
+	ctx := ctxT(t, 90*time.Second)
+
+	// Carol is not a supervisor yet: refused, and the refusal is audited.
+	if err := carol.Dial(ctx, dialURI(b, "*301002")); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, carol, ctx)
+	if code, body := b.api(t, "PUT", "/extensions/1003", map[string]any{"name": "Carol", "supervisor": true}); code != 200 {
+		t.Fatalf("make Carol a supervisor: %d %s", code, body)
+	}
+
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := carol.Dial(ctx, dialURI(b, "*301002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	phones := []*phonetest.Phone{alice, bob, carol}
+	names := []string{"Alice", "Bob", "Carol"}
+	freqs := []float64{1000, 600, 1400}
+	// stage waits, then checks what each phone heard in the last 1.5 s:
+	// want[i][j] says whether phone i heard phone j.
+	stage := func(name string, want [3][3]bool) {
+		t.Helper()
+		time.Sleep(2500 * time.Millisecond)
+		for i, p := range phones {
+			heard, rate := recordedSince(t, p, 0)
+			heard = heard[len(heard)-rate*3/2:]
+			var pw [3]float64
+			top := 0.0
+			for j, f := range freqs {
+				pw[j] = goertzel(heard, f, rate)
+				top = max(top, pw[j])
+			}
+			for j := range freqs {
+				if i == j {
+					continue
+				}
+				if got := pw[j] > top/100 && pw[j] > 1e-5; got != want[i][j] {
+					t.Errorf("%s: %s hears %s: %v, want %v (powers %.2g)", name, names[i], names[j], got, want[i][j], pw)
+				}
+			}
+		}
+	}
+	stage("listen", [3][3]bool{{false, true, false}, {true, false, false}, {true, true, false}})
+	if err := carol.SendDTMF(ctx, "5"); err != nil {
+		t.Fatal(err)
+	}
+	stage("whisper", [3][3]bool{{false, true, false}, {true, false, true}, {true, true, false}})
+	if err := carol.SendDTMF(ctx, "6"); err != nil {
+		t.Fatal(err)
+	}
+	stage("barge", [3][3]bool{{false, true, true}, {true, false, true}, {true, true, false}})
+	if err := carol.SendDTMF(ctx, "#"); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, carol, ctx)
+	// Carol has left: Alice and Bob are relayed directly again.
+	phones, names, freqs = phones[:2], names[:2], freqs[:2]
+	stage("after", [3][3]bool{{false, true}, {true, false}})
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, bob, ctx)
+
+	code, body := b.api(t, "GET", "/audit", nil)
+	for _, want := range []string{"supervise-refused", "supervise-listen", "supervise-whisper", "supervise-barge"} {
+		if code != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("audit log lacks %s: %d %s", want, code, body)
+		}
+	}
+}
+
+// TestRecordingOnDemand: an admin starts recording a call in progress and
+// stops it; the WAV file has the caller on the left and the callee on the
+// right. A recording still running when the call ends is finished too.
+func TestRecordingOnDemand(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, bob := aliceCallsBob(t)
+	ctx := ctxT(t, 60*time.Second)
+
+	if code, body := b.api(t, "POST", "/calls/nosuchcall/recording", nil); code != 404 {
+		t.Errorf("recording an unknown call: %d %s, want 404", code, body)
+	}
+	callID := func() string {
+		t.Helper()
+		if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+			t.Fatal(err)
+		}
+		_, body := b.api(t, "GET", "/calls", nil)
+		var calls []struct{ ID string }
+		if err := json.Unmarshal(body, &calls); err != nil || len(calls) != 1 {
+			t.Fatalf("calls: %v %s", err, body)
+		}
+		return calls[0].ID
+	}
+	id := callID()
+	if code, body := b.api(t, "POST", "/calls/"+id+"/recording", nil); code != 201 {
+		t.Fatalf("start recording: %d %s", code, body)
+	}
+	if code, _ := b.api(t, "POST", "/calls/"+id+"/recording", nil); code != 409 {
+		t.Errorf("starting twice: %d, want 409", code)
+	}
+	time.Sleep(3 * time.Second)
+	code, body := b.api(t, "DELETE", "/calls/"+id+"/recording", nil)
+	if code != 200 {
+		t.Fatalf("stop recording: %d %s", code, body)
+	}
+	var rec struct {
+		Name     string
+		Duration float64
+	}
+	json.Unmarshal(body, &rec)
+	if rec.Duration < 2.5 || rec.Duration > 3.5 {
+		t.Errorf("recording = %s, want about 3 s", body)
+	}
+	// The call goes on, relayed again.
+	time.Sleep(time.Second)
+	heard, rate := recordedSince(t, bob, 0)
+	if f := audiotest.DominantFrequency(heard[len(heard)-rate/2:], rate); !within(f, 1000, 0.03) {
+		t.Errorf("after the recording Bob hears %.0f Hz, want Alice's 1000 Hz", f)
+	}
+
+	code, wavBytes := b.api(t, "GET", "/recordings/"+rec.Name, nil)
+	if code != 200 {
+		t.Fatalf("download: %d %s", code, wavBytes)
+	}
+	a, err := wav.Decode(wavBytes)
+	if err != nil || a.Channels != 2 || a.Rate != 8000 {
+		t.Fatalf("recording: %v, %+v", err, a)
+	}
+	left, right := make([]float64, 0, len(a.Samples)/2), make([]float64, 0, len(a.Samples)/2)
+	for i := 0; i+1 < len(a.Samples); i += 2 {
+		left = append(left, float64(a.Samples[i])/32768)
+		right = append(right, float64(a.Samples[i+1])/32768)
+	}
+	if f := audiotest.DominantFrequency(left[rate:], rate); !within(f, 1000, 0.03) {
+		t.Errorf("left channel is %.0f Hz, want the caller's 1000 Hz", f)
+	}
+	if f := audiotest.DominantFrequency(right[rate:], rate); !within(f, 600, 0.03) {
+		t.Errorf("right channel is %.0f Hz, want the callee's 600 Hz", f)
+	}
+
+	// Recording until the call ends.
+	if code, body := b.api(t, "POST", "/calls/"+id+"/recording", nil); code != 201 {
+		t.Fatalf("start recording again: %d %s", code, body)
+	}
+	time.Sleep(time.Second)
+	if err := bob.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, alice, ctx)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, body = b.api(t, "GET", "/recordings", nil)
+		var list []struct{ Name string }
+		json.Unmarshal(body, &list)
+		if len(list) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recordings after the call ended: %s, want two", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	code, body = b.api(t, "GET", "/audit", nil)
+	if !strings.Contains(string(body), "recording-started") || !strings.Contains(string(body), "recording-stopped") {
+		t.Errorf("audit log lacks the recording: %d %s", code, body)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"deskline/appliance/dialplan"
 	"deskline/appliance/sip"
 	"deskline/media"
+	"deskline/media/mix"
 	"deskline/media/prompt"
+	"deskline/webui"
 )
 
 // runService runs a feature the box answers itself on a caller's channel.
@@ -21,6 +23,12 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.say(ch, append(append([]string{"the-time-is"}, prompt.SayTime(a.now().Local())...), append([]string{"today-is"}, prompt.SayDate(a.now().Local())...)...)...)
 	case dialplan.FeatureWhoAmI:
 		err = a.say(ch, append([]string{"your-extension-is"}, prompt.SayDigits(ch.Caller())...)...)
+	case dialplan.FeatureListen:
+		err = a.supervise(ch, mix.Listen)
+	case dialplan.FeatureWhisper:
+		err = a.supervise(ch, mix.Whisper)
+	case dialplan.FeatureBarge:
+		err = a.supervise(ch, mix.Talk)
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return
@@ -28,6 +36,66 @@ func (a *Appliance) runService(ch *sip.Channel) {
 	if err != nil && !errors.Is(err, sip.ErrHungUp) {
 		a.log.Warn("service failed", "service", ch.Service(), "caller", ch.Caller(), "err", err)
 	}
+}
+
+// supervisionKeys switch a supervisor between modes during a call, as in
+// the PBXs supervisors know: 4 listen, 5 whisper, 6 barge in.
+var supervisionKeys = map[byte]mix.Mode{'4': mix.Listen, '5': mix.Whisper, '6': mix.Talk}
+
+// supervise joins a supervisor's phone to the call of the extension dialled
+// after the feature code, until the supervisor presses # or hangs up, or
+// the call ends. Only extensions marked as supervisors may; every start,
+// switch and refusal is in the audit log.
+func (a *Appliance) supervise(ch *sip.Channel, mode mix.Mode) error {
+	sup, ext := ch.Caller(), ch.Args()
+	audit := func(action, detail string) {
+		a.recordAudit(webui.AuditRecord{Actor: "extension " + sup, Action: action, Object: "extension " + ext, Detail: detail})
+	}
+	dir := directory{exts: a.exts}
+	if !dir.isSupervisor(sup) {
+		a.log.Warn("supervision refused: not a supervisor", "extension", sup, "target", ext)
+		audit("supervise-refused", "not a supervisor")
+		return a.say(ch, "invalid-entry", "goodbye")
+	}
+	sv, err := ch.Supervise(ext, mode)
+	if errors.Is(err, sip.ErrNoSuchCall) {
+		return a.say(ch, "person-not-available", "goodbye")
+	}
+	if err != nil {
+		return err
+	}
+	defer sv.Stop()
+	audit("supervise-"+modeName(mode), "")
+	for {
+		select {
+		case d := <-ch.Digits():
+			if d == '#' {
+				return nil
+			}
+			if m, ok := supervisionKeys[d]; ok && m != mode {
+				if err := sv.SetMode(m); err != nil {
+					return err
+				}
+				mode = m
+				audit("supervise-"+modeName(mode), "switched by key "+string(d))
+			}
+		case <-sv.Done():
+			return nil
+		case <-ch.Context().Done():
+			return sip.ErrHungUp
+		}
+	}
+}
+
+// modeName names a supervision mode for the audit log.
+func modeName(m mix.Mode) string {
+	switch m {
+	case mix.Listen:
+		return "listen"
+	case mix.Whisper:
+		return "whisper"
+	}
+	return "barge"
 }
 
 // playback adapts a prompt Player to a media Source.

@@ -79,13 +79,21 @@ type Feed struct {
 // Play starts sending src to s's peer on sc. Stop ends it. A Session may have
 // several Feeds; the newest one is heard.
 func (s *Session) Play(sc *sched.Scheduler, src Source, opts *FeedOptions) *Feed {
-	f := &Feed{s: s, src: src, ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts0: rand.Uint32()}
+	f := s.newFeed(src, opts)
+	f.remove = sc.Add(f)
+	return f
+}
+
+// newFeed returns a Feed that has claimed s but is not paced yet: its owner
+// calls Frame (a Conference does, right after mixing) or registers it with
+// a Scheduler.
+func (s *Session) newFeed(src Source, opts *FeedOptions) *Feed {
+	f := &Feed{s: s, src: src, ssrc: rand.Uint32(), seq: uint16(rand.Uint32()), ts0: rand.Uint32(), remove: func() {}}
 	if opts != nil {
 		f.onDone = opts.OnDone
 	}
 	f.pkt.Version = 2
 	s.claim(f)
-	f.remove = sc.Add(f)
 	return f
 }
 

@@ -51,6 +51,8 @@ func (s *Server) backendError(w http.ResponseWriter, r *http.Request, err error)
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, ErrInvalid):
 		writeError(w, http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, ErrNoSpace):
+		writeError(w, http.StatusInsufficientStorage, err.Error())
 	default:
 		s.log.Error("webui: api", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
@@ -142,6 +144,11 @@ func (s *Server) apiRoutes() http.Handler {
 	mux.Handle("/api/v1/status", methods{http.MethodGet: s.apiStatus})
 	mux.Handle("/api/v1/audit", methods{http.MethodGet: s.apiAudit})
 	mux.Handle("/api/v1/backup", methods{http.MethodGet: s.apiBackup})
+	if s.recs != nil {
+		mux.Handle("/api/v1/calls/{id}/recording", methods{http.MethodPost: s.apiStartRecording, http.MethodDelete: s.apiStopRecording})
+		mux.Handle("/api/v1/recordings", methods{http.MethodGet: s.apiRecordings})
+		mux.Handle("/api/v1/recordings/{name}", methods{http.MethodGet: s.apiGetRecording})
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

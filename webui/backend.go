@@ -75,6 +75,7 @@ type Extension struct {
 	Number     string `json:"number"`
 	Name       string `json:"name"`
 	SRTP       string `json:"srtp"`       // "optional" (the phone chooses) or "required" (audio must be encrypted)
+	Supervisor bool   `json:"supervisor"` // may listen to, whisper into and barge in on calls (*30, *31, *32)
 	Registered bool   `json:"registered"` // at least one live registration
 }
 
@@ -82,10 +83,11 @@ type Extension struct {
 // from the path (the body's number may be empty or must match), and an empty
 // Password keeps the old one.
 type ExtensionInput struct {
-	Number   string `json:"number"`
-	Name     string `json:"name"`
-	Password string `json:"password"`
-	SRTP     string `json:"srtp"` // "optional" (default) or "required"
+	Number     string `json:"number"`
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+	SRTP       string `json:"srtp"` // "optional" (default) or "required"
+	Supervisor bool   `json:"supervisor"`
 }
 
 // Registration is one live SIP registration (a contact binding).

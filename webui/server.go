@@ -58,6 +58,10 @@ type Options struct {
 	// on the status page.
 	TLS TLSBackend
 
+	// Recordings, when set, serves call recording: start and stop on a
+	// call in progress, list and download.
+	Recordings RecordingBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -75,6 +79,7 @@ type Server struct {
 	now       func() time.Time
 	auditFn   func(AuditRecord)
 	tls       TLSBackend
+	recs      RecordingBackend
 	httpsPort string
 
 	sessions *sessions
@@ -108,6 +113,7 @@ func New(o Options) (*Server, error) {
 		now:       o.Now,
 		auditFn:   o.Audit,
 		tls:       o.TLS,
+		recs:      o.Recordings,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),

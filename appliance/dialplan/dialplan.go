@@ -34,12 +34,21 @@ const (
 	FeatureEcho   = "echo"   // echo test: what the caller says comes back
 	FeatureClock  = "clock"  // speaking clock: the box's time and date
 	FeatureWhoAmI = "whoami" // says the caller's extension number
+	// Supervision of another extension's call, the extension dialled
+	// after the code: listen only, whisper to it, barge in. Only
+	// extensions marked as supervisors may use them.
+	FeatureListen  = "listen"
+	FeatureWhisper = "whisper"
+	FeatureBarge   = "barge"
 )
 
 // DefaultFeatures maps the feature codes a new box answers to their
 // features. The codes are those installers know from other PBXs.
 func DefaultFeatures() map[string]string {
-	return map[string]string{"*43": FeatureEcho, "*60": FeatureClock, "*65": FeatureWhoAmI}
+	return map[string]string{
+		"*43": FeatureEcho, "*60": FeatureClock, "*65": FeatureWhoAmI,
+		"*30": FeatureListen, "*31": FeatureWhisper, "*32": FeatureBarge,
+	}
 }
 
 // Plan resolves dialled strings. The zero value resolves nothing.

@@ -99,8 +99,10 @@ type call struct {
 	start       time.Time
 	answer      time.Time
 	relay       *media.Relay
-	ringback    *media.Feed     // the ringback tone the caller hears while the callee rings
-	receiver    *media.Receiver // reads the caller when the box answers it (a service)
+	ringback    *media.Feed       // the ringback tone the caller hears while the callee rings
+	receiver    *media.Receiver   // reads the caller when the box answers it (a service)
+	conf        *media.Conference // replaces the relay while supervisors listen in
+	mixUsers    int               // supervisors and taps using conf
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -894,7 +896,8 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	}
 	c.ended = true
 	c.hangupBy = by
-	relay, receiver := c.relay, c.receiver
+	relay, receiver, conf := c.relay, c.receiver, c.conf
+	c.conf = nil // a supervisor stopping now finds the call gone
 	legs := []*leg{&c.a, &c.b}
 	for _, l := range legs {
 		if l.state != LegTerminated {
@@ -915,6 +918,9 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	}
 	if receiver != nil {
 		receiver.Close()
+	}
+	if conf != nil {
+		conf.Close()
 	}
 	for _, l := range legs {
 		if l.media != nil {

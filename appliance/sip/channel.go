@@ -11,6 +11,7 @@ import (
 	"github.com/pion/rtp"
 
 	"deskline/media"
+	"deskline/media/mix"
 	"deskline/media/sdp"
 )
 
@@ -148,16 +149,8 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 	applyNegotiated(mA, negA)
 	ch := &Channel{c: c, service: target.Service, args: target.Args, digits: make(chan byte, 32)}
 	rcv := media.NewReceiver(mA, media.ReceiverOptions{
-		InBand: true,
-		OnDigit: func(d byte, end bool) {
-			if !end {
-				return
-			}
-			select {
-			case ch.digits <- d:
-			default: // a caller drumming on the keypad: drop the excess
-			}
-		},
+		InBand:  true,
+		OnDigit: ch.pushDigit,
 		OnAudio: func(_ *rtp.Header, pcm []int16) {
 			if fn := ch.onAudio.Load(); fn != nil {
 				(*fn)(pcm)
@@ -207,4 +200,93 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 	c.watch(log)
 	cancel()
 	wg.Wait()
+}
+
+// Digits is the queue of keys the caller has pressed, for a service that
+// waits on other things too; ReadDigit is simpler when it does not.
+func (ch *Channel) Digits() <-chan byte { return ch.digits }
+
+// ErrNoSuchCall is returned by Supervise when the extension is in no call
+// that can be supervised.
+var ErrNoSuchCall = errors.New("sip: the extension is in no connected call")
+
+// Supervision is a supervisor's channel joined to another call's audio.
+type Supervision struct {
+	ch     *Channel
+	target *call
+	agent  *media.Session // the supervised extension's leg: whispers go there
+	once   sync.Once
+}
+
+// Supervise joins the channel to the connected call of extension ext, in
+// mode (mix.Listen, mix.Whisper to ext only, or mix.Talk to barge in).
+// The call's two parties go on hearing each other; what they hear of the
+// supervisor follows the mode. Digits the supervisor presses still arrive
+// on the channel. Stop ends it; Done is closed when the supervised call
+// ends.
+func (ch *Channel) Supervise(ext string, mode mix.Mode) (*Supervision, error) {
+	s := ch.c.s
+	target := s.calls.connectedCallOf(ext, ch.c)
+	if target == nil {
+		return nil, ErrNoSuchCall
+	}
+	target.mu.Lock()
+	defer target.mu.Unlock()
+	if err := target.mixOn(); err != nil {
+		return nil, err
+	}
+	agent := target.a.media
+	if target.callee == ext {
+		agent = target.b.media
+	}
+	// The supervisor's own leg moves from its Receiver into the mixer.
+	ch.c.mu.Lock()
+	rcv := ch.c.receiver
+	ch.c.mu.Unlock()
+	rcv.Close()
+	if err := target.conf.Join(ch.c.a.media, media.JoinOptions{Mode: mode, Target: agent, OnDigit: ch.pushDigit}); err != nil {
+		target.mixOff()
+		return nil, err
+	}
+	s.log.Info("supervision started", "supervisor", ch.c.caller, "call", target.id, "extension", ext, "mode", mode)
+	return &Supervision{ch: ch, target: target, agent: agent}, nil
+}
+
+// SetMode switches between listening, whispering and barging in.
+func (sv *Supervision) SetMode(mode mix.Mode) error {
+	c := sv.target
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conf == nil {
+		return ErrNoSuchCall
+	}
+	return c.conf.SetMode(sv.ch.c.a.media, mode, sv.agent)
+}
+
+// Done is closed when the supervised call ends.
+func (sv *Supervision) Done() <-chan struct{} { return sv.target.done }
+
+// Stop takes the supervisor out of the call.
+func (sv *Supervision) Stop() {
+	sv.once.Do(func() {
+		c := sv.target
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.conf != nil {
+			c.conf.Leave(sv.ch.c.a.media)
+		}
+		c.mixOff()
+	})
+}
+
+// pushDigit queues a key the caller pressed; on its release, as the
+// services want whole key presses.
+func (ch *Channel) pushDigit(d byte, end bool) {
+	if !end {
+		return
+	}
+	select {
+	case ch.digits <- d:
+	default: // a caller drumming on the keypad: drop the excess
+	}
 }

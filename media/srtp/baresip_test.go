@@ -54,7 +54,7 @@ func callBaresip(t *testing.T, bin, mode string) {
 	dir := t.TempDir()
 	sip := listenUDP(t)
 	media := listenUDP(t)
-	sipPort, rtpBase := freePort(t), freePort(t)
+	sipPort, rtpBase := freeSIPPort(t), freePort(t)
 	tone := filepath.Join(dir, "tone.wav")
 	writeWAV(t, tone, toneSamples(1000, 8000*4))
 	snd := filepath.Join(dir, "snd")
@@ -239,6 +239,28 @@ func listenUDP(t *testing.T) *net.UDPConn {
 
 func addrPort(c *net.UDPConn) netip.AddrPort {
 	return c.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+// freeSIPPort returns a port free for baresip's SIP: UDP and TCP on it,
+// and TCP on the next one, where baresip listens for TLS.
+func freeSIPPort(t *testing.T) int {
+	for range 100 {
+		p := freePort(t)
+		ok := true
+		for _, a := range []string{fmt.Sprintf("127.0.0.1:%d", p), fmt.Sprintf("127.0.0.1:%d", p+1)} {
+			l, err := net.Listen("tcp4", a)
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return p
+		}
+	}
+	t.Fatal("no free port pair for baresip")
+	return 0
 }
 
 // freePort returns a UDP port the kernel just had free.

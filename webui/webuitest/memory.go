@@ -104,6 +104,8 @@ func (b *MemoryBackend) LiftBan(ctx context.Context, addr string) error {
 
 type memExtension struct {
 	name, password string
+	srtp           string
+	supervisor     bool
 }
 
 // Rules that MemoryBackend enforces on ExtensionInput, as the real backend
@@ -190,7 +192,7 @@ func (b *MemoryBackend) registered(number string, now time.Time) bool {
 }
 
 func (b *MemoryBackend) view(number string, e memExtension, now time.Time) webui.Extension {
-	return webui.Extension{Number: number, Name: e.name, Registered: b.registered(number, now)}
+	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Registered: b.registered(number, now)}
 }
 
 func notFound(number string) error {
@@ -233,7 +235,7 @@ func (b *MemoryBackend) CreateExtension(ctx context.Context, in webui.ExtensionI
 	if _, ok := b.exts[in.Number]; ok {
 		return webui.Extension{}, fmt.Errorf("extension %s: %w", in.Number, webui.ErrConflict)
 	}
-	e := memExtension{name: in.Name, password: in.Password}
+	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor}
 	b.exts[in.Number] = e
 	return b.view(in.Number, e, now), nil
 }
@@ -253,7 +255,7 @@ func (b *MemoryBackend) UpdateExtension(ctx context.Context, number string, in w
 	if err := validate(in, false); err != nil {
 		return webui.Extension{}, err
 	}
-	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password)}
+	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor}
 	b.exts[number] = e
 	return b.view(number, e, now), nil
 }
