@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -103,6 +104,7 @@ type call struct {
 	receiver    *media.Receiver   // reads the caller when the box answers it (a service)
 	conf        *media.Conference // replaces the relay while supervisors listen in
 	mixUsers    int               // supervisors and taps using conf
+	bridged     bool              // a service connected its caller to an extension (Channel.Connect)
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -167,6 +169,34 @@ func (t *callTable) reserve(c *call, max int) reserveResult {
 	}
 	t.running.Add(1)
 	return reserved
+}
+
+// claimCallee makes ext the callee of a call the box answered (a
+// service connecting its caller), unless ext is busy.
+func (t *callTable) claimCallee(c *call, ext string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.byExt[ext] > 0 || ext == c.caller {
+		return false
+	}
+	t.byExt[ext]++
+	c.mu.Lock()
+	c.callee = ext
+	c.mu.Unlock()
+	return true
+}
+
+// releaseCallee undoes claimCallee after the extension did not answer.
+func (t *callTable) releaseCallee(c *call) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c.mu.Lock()
+	ext := c.callee
+	c.callee = ""
+	c.mu.Unlock()
+	if t.byExt[ext]--; t.byExt[ext] <= 0 {
+		delete(t.byExt, ext)
+	}
 }
 
 func (t *callTable) release(c *call) {
@@ -427,63 +457,17 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 
-	// Offer the callee the caller's codec first, so the relay rarely transcodes.
-	prefs := []string{negA.Encoding}
-	for _, p := range codecPreference {
-		if p != negA.Encoding {
-			prefs = append(prefs, p)
-		}
-	}
-	offerB := sdp.NewOffer(sdp.OfferParams{
-		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version, Crypto: cryptoB,
-	})
-	inv := sip.NewRequest(sip.INVITE, uri)
-	inv.SetDestination(dst.String())
-	inv.SetTransport(bnd.Transport)
-	inv.SetBody(offerB.Marshal())
-	inv.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	from := sip.FromHeader{DisplayName: s.o.Directory.DisplayName(c.caller), Address: sip.Uri{Scheme: "sip", User: c.caller, Host: s.localIP(dst.Addr()).String()}}
-	from.Params = sip.NewParams()
-	from.Params.Add("tag", sip.GenerateTagN(16))
-	to := sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: c.callee, Host: s.localIP(dst.Addr()).String()}}
-	contact := s.contactFor(dst, bnd.Transport)
-	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(bnd.Transport),
-		Host: s.localIP(dst.Addr()).String(), Port: int(s.addr.Port()), Params: sip.NewParams()}
-	via.Params.Add("branch", sip.GenerateBranchN(16))
-	via.Params.Add("rport", "")
-	inv.AppendHeader(via)
-	inv.AppendHeader(&from)
-	inv.AppendHeader(&to)
-	inv.AppendHeader(&contact)
-	inv.AppendHeader(sip.NewHeader("User-Agent", s.o.UserAgent))
-	inv.AppendHeader(sip.NewHeader("Allow", allowed))
-
+	prefs := calleeCodecs(negA)
 	ctx, cancel := context.WithTimeout(dlg.Context(), s.o.NoAnswerTimeout)
 	defer cancel()
 	c.mu.Lock()
 	c.stopRinging = cancel
 	c.mu.Unlock()
-	cli, err := s.dlgUA.WriteInvite(ctx, inv)
-	if err != nil {
-		log.Warn("invite to callee not sent", "err", err)
-		fail(480, "Temporarily Unavailable", Failed)
-		return
-	}
-	c.mu.Lock()
-	c.b.cli = cli
-	c.move(&c.b, LegTrying)
-	c.mu.Unlock()
-	callIDB := inv.CallID().Value()
-	s.strays.sent(callIDB)
-
 	ringing := false
-	opts := sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
-		if r.StatusCode != 180 && r.StatusCode != 183 {
-			return nil
-		}
+	cli, callIDB, err := c.inviteCallee(ctx, uri, dst, bnd.Transport, prefs, cryptoB, func(r *sip.Response) {
 		early := c.earlyMedia(r, prefs, log)
 		if ringing {
-			return nil
+			return
 		}
 		ringing = true
 		c.mu.Lock()
@@ -496,37 +480,17 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		// 180 with the SDP answer: the caller's phone shows "ringing" and
 		// plays what we send, our ringback or the callee's early media.
 		c.respondA(180, "Ringing", answerA)
-		return nil
-	}}
-	for i := 0; ; i++ {
-		err = cli.WaitAnswer(ctx, opts)
-		// sipgo gives up after ten responses on one INVITE; a phone that
-		// keeps sending 180s is still ringing, so keep waiting (the
-		// no-answer timeout bounds this).
-		if err == nil || err.Error() != "more than 10 responses received" || i > 20 {
-			break
-		}
+	}, log)
+	if cli == nil {
+		fail(480, "Temporarily Unavailable", Failed)
+		return
 	}
 	if err != nil {
 		c.unanswered(err, ctx, dlg, cli, log)
 		return
 	}
-	s.strays.done(callIDB) // answered: retransmitted 200s get an ACK, never a BYE
-
-	// The callee answered. Know its dialog before the ACK goes out: a
-	// phone may hang up the moment it has the ACK.
-	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
-		s.calls.addDialog(id, c, sideCallee)
-	}
-	negB, err := c.calleeAnswer(cli.InviteResponse.Body(), prefs)
-	if ackErr := cli.Ack(context.Background()); ackErr != nil {
-		log.Warn("ack to callee failed", "err", ackErr)
-	}
+	negB, err := c.acceptCallee(cli, callIDB, prefs, log)
 	if err != nil {
-		log.Warn("callee's answer unusable", "err", err)
-		byeCtx, byeCancel := context.WithTimeout(context.Background(), 5*time.Second)
-		cli.Bye(byeCtx)
-		byeCancel()
 		fail(488, "Not Acceptable Here", Failed)
 		return
 	}
@@ -569,6 +533,106 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	if c.answerCaller(dlg, answerA, log) {
 		c.watch(log)
 	}
+}
+
+// calleeCodecs is what we offer a callee: the caller's codec first, so
+// the relay rarely transcodes.
+func calleeCodecs(negA sdp.Negotiated) []string {
+	prefs := []string{negA.Encoding}
+	for _, p := range codecPreference {
+		if p != negA.Encoding {
+			prefs = append(prefs, p)
+		}
+	}
+	return prefs
+}
+
+// inviteCallee sends the callee leg's INVITE (c.b, whose media Session is
+// open) to uri at dst and waits until it is answered, refused, or ctx ends
+// (sipgo CANCELs it then). onProgress is called for every 180 and 183. It
+// returns the client dialog, or nil when the INVITE could not be sent.
+func (c *call) inviteCallee(ctx context.Context, uri sip.Uri, dst netip.AddrPort, transport string, prefs []string, crypto []sdp.Crypto,
+	onProgress func(*sip.Response), log *slog.Logger) (cli *sipgo.DialogClientSession, callID string, err error) {
+	s := c.s
+	c.mu.Lock()
+	mB, origin, callee := c.b.media, c.b.origin, c.callee
+	c.mu.Unlock()
+	offerB := sdp.NewOffer(sdp.OfferParams{
+		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: origin.ID, Version: origin.Version, Crypto: crypto,
+	})
+	local := s.localIP(dst.Addr()).String()
+	inv := sip.NewRequest(sip.INVITE, uri)
+	inv.SetDestination(dst.String())
+	inv.SetTransport(transport)
+	inv.SetBody(offerB.Marshal())
+	inv.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	from := sip.FromHeader{DisplayName: s.o.Directory.DisplayName(c.caller), Address: sip.Uri{Scheme: "sip", User: c.caller, Host: local}}
+	from.Params = sip.NewParams()
+	from.Params.Add("tag", sip.GenerateTagN(16))
+	to := sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: callee, Host: local}}
+	contact := s.contactFor(dst, transport)
+	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(transport),
+		Host: local, Port: int(s.addr.Port()), Params: sip.NewParams()}
+	via.Params.Add("branch", sip.GenerateBranchN(16))
+	via.Params.Add("rport", "")
+	inv.AppendHeader(via)
+	inv.AppendHeader(&from)
+	inv.AppendHeader(&to)
+	inv.AppendHeader(&contact)
+	inv.AppendHeader(sip.NewHeader("User-Agent", s.o.UserAgent))
+	inv.AppendHeader(sip.NewHeader("Allow", allowed))
+
+	cli, err = s.dlgUA.WriteInvite(ctx, inv)
+	if err != nil {
+		log.Warn("invite to callee not sent", "err", err)
+		return nil, "", err
+	}
+	c.mu.Lock()
+	c.b.cli = cli
+	c.move(&c.b, LegTrying)
+	c.mu.Unlock()
+	callID = inv.CallID().Value()
+	s.strays.sent(callID)
+	opts := sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
+		if (r.StatusCode == 180 || r.StatusCode == 183) && onProgress != nil {
+			onProgress(r)
+		}
+		return nil
+	}}
+	for i := 0; ; i++ {
+		err = cli.WaitAnswer(ctx, opts)
+		// sipgo gives up after ten responses on one INVITE; a phone that
+		// keeps sending 180s is still ringing, so keep waiting (the
+		// no-answer timeout bounds this).
+		if err == nil || err.Error() != "more than 10 responses received" || i > 20 {
+			break
+		}
+	}
+	return cli, callID, err
+}
+
+// acceptCallee takes the callee's 200: it registers the callee's dialog,
+// sets its media up from the SDP answer and ACKs. An unusable answer gets
+// a BYE and an error.
+func (c *call) acceptCallee(cli *sipgo.DialogClientSession, callID string, prefs []string, log *slog.Logger) (sdp.Negotiated, error) {
+	s := c.s
+	s.strays.done(callID) // answered: retransmitted 200s get an ACK, never a BYE
+	// Know the callee's dialog before the ACK goes out: a phone may hang
+	// up the moment it has the ACK.
+	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
+		s.calls.addDialog(id, c, sideCallee)
+	}
+	negB, err := c.calleeAnswer(cli.InviteResponse.Body(), prefs)
+	if ackErr := cli.Ack(context.Background()); ackErr != nil {
+		log.Warn("ack to callee failed", "err", ackErr)
+	}
+	if err != nil {
+		log.Warn("callee's answer unusable", "err", err)
+		byeCtx, byeCancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cli.Bye(byeCtx)
+		byeCancel()
+	}
+	return negB, err
 }
 
 // answerCaller sends our 200 with the SDP answer to the caller and waits
@@ -732,19 +796,24 @@ func (c *call) watch(log *slog.Logger) {
 }
 
 // unanswered ends a call whose callee never sent 2xx.
-func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log *slog.Logger) {
-	if r := cli.InviteResponse; r != nil && r.IsSuccess() {
-		// The callee answered just as we CANCELled: its 200 crossed our
-		// CANCEL. Acknowledge it and hang up, or its phone shows a silent
-		// connected call.
-		c.s.strays.done(cli.InviteRequest.CallID().Value())
-		cli.Ack(context.Background())
-		c.mu.Lock()
-		c.b.cli = cli
-		c.b.state = LegAnswered
-		c.mu.Unlock()
-		c.byeLeg(&c.b)
+// dropCrossedAnswer ends a callee leg whose 200 crossed our CANCEL:
+// acknowledged and hung up, or its phone shows a silent connected call.
+func (c *call) dropCrossedAnswer(cli *sipgo.DialogClientSession) {
+	r := cli.InviteResponse
+	if r == nil || !r.IsSuccess() {
+		return
 	}
+	c.s.strays.done(cli.InviteRequest.CallID().Value())
+	cli.Ack(context.Background())
+	c.mu.Lock()
+	c.b.cli = cli
+	c.b.state = LegAnswered
+	c.mu.Unlock()
+	c.byeLeg(&c.b)
+}
+
+func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log *slog.Logger) {
+	c.dropCrossedAnswer(cli)
 	c.mu.Lock()
 	by := c.hangupBy
 	c.mu.Unlock()
@@ -942,12 +1011,13 @@ func (c *call) finish(d Disposition, cause int, by string) {
 }
 
 func (s *Server) cdr(c *call, d Disposition, cause int) {
-	rec := CallRecord{ID: c.id, Caller: c.caller, Callee: c.callee, Dialled: c.dialled, Start: c.start, End: s.o.Now(), Disposition: d, Cause: cause}
+	rec := CallRecord{ID: c.id, Caller: c.caller, Dialled: c.dialled, Start: c.start, End: s.o.Now(), Disposition: d, Cause: cause}
 	c.mu.Lock()
+	rec.Callee = c.callee
 	rec.Answer = c.answer
 	rec.HangupBy = c.hangupBy
 	c.mu.Unlock()
-	s.log.Info("call ended", "call", c.id, "caller", c.caller, "callee", c.callee, "disposition", d, "cause", cause, "by", rec.HangupBy)
+	s.log.Info("call ended", "call", c.id, "caller", c.caller, "callee", rec.Callee, "disposition", d, "cause", cause, "by", rec.HangupBy)
 	if s.o.OnCDR != nil {
 		s.o.OnCDR(rec)
 	}
@@ -1039,7 +1109,9 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 	c := ref.c
 	ext := c.caller
 	if ref.side == sideCallee {
+		c.mu.Lock()
 		ext = c.callee
+		c.mu.Unlock()
 	}
 	offer, n, ok := s.readOffer(req, tx, s.srtpPolicy(ext))
 	if !ok {

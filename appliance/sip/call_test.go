@@ -3,6 +3,7 @@ package sip
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -224,6 +225,7 @@ type callOpts struct {
 	noAnswer time.Duration
 	media    time.Duration
 	maxCalls int
+	service  func(*Channel)
 }
 
 func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
@@ -239,7 +241,7 @@ func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
 	cdrs := &cdrSink{}
 	s, err := New(Options{Addr: o.addr, Directory: dir, Router: exts(dir), Media: pool,
 		DigestAlgorithms: []digest.Algorithm{digest.MD5}, OnCDR: cdrs.add,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media, MaxCalls: o.maxCalls})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media, MaxCalls: o.maxCalls, OnService: o.service})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,5 +616,78 @@ func TestMaxCalls(t *testing.T) {
 	}
 	if r := cdrs.wait(t); r.Caller != "1003" || r.Disposition != Failed || r.Cause != 503 {
 		t.Errorf("CDR = %+v, want 1003's call failed with 503", r)
+	}
+}
+
+// TestServiceConnects: a service the box answered (a queue, an
+// auto-attendant) connects its caller to an extension; the call then goes
+// on as an ordinary call. An extension that is busy or not registered is
+// reported to the service, and the caller stays with it.
+func TestServiceConnects(t *testing.T) {
+	t.Parallel()
+	results := make(chan error, 4)
+	s, cdrs := startCallServer(t, callOpts{service: func(ch *Channel) {
+		results <- ch.Connect(ch.Args(), 5*time.Second, nil)
+	}})
+	a, b := newRawPhone(t, s, "1001"), newRawPhone(t, s, "1002")
+	a.register()
+	b.register()
+
+	// Not registered: the service hears so, and (returning) hangs up.
+	a.invite("*91003", 40000)
+	if ok := a.wait(3*time.Second, isRes("200")); ok == "" {
+		t.Fatal("the service did not answer")
+	} else {
+		a.ack(ok)
+	}
+	if err := <-results; !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Connect to an unregistered extension = %v, want ErrUnavailable", err)
+	}
+	if bye := a.wait(3*time.Second, isReq("BYE")); bye == "" {
+		t.Fatal("the box did not hang up after the service ended")
+	} else {
+		a.reply(bye, "200 OK", "", "")
+	}
+	cdrs.wait(t)
+
+	// Bob answers: Alice and Bob are connected; Alice hangs up.
+	a2 := newRawPhone(t, s, "1001")
+	a2.invite("*91002", 40002)
+	ok := a2.wait(3*time.Second, isRes("200"))
+	if ok == "" {
+		t.Fatal("the service did not answer")
+	}
+	a2.ack(ok)
+	invB := b.wait(3*time.Second, isReq("INVITE"))
+	if invB == "" {
+		t.Fatal("Bob's phone got no INVITE")
+	}
+	if !strings.Contains(hdr(invB, "From"), "1001") {
+		t.Errorf("Bob sees the call from %q, want 1001", hdr(invB, "From"))
+	}
+	b.reply(invB, "180 Ringing", "calleetag", "")
+	b.reply(invB, "200 OK", "calleetag", sdpBody(41000, "sendrecv"))
+	if b.wait(3*time.Second, isReq("ACK")) == "" {
+		t.Fatal("Bob's 200 was not acknowledged")
+	}
+	if err := <-results; err != nil {
+		t.Fatalf("Connect = %v", err)
+	}
+	if calls := s.Calls(); len(calls) != 1 || calls[0].Callee != "1002" || calls[0].State != "established" {
+		t.Errorf("calls = %+v, want one established call to 1002", calls)
+	}
+	a2.send(fmt.Sprintf("BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKbye1\r\nMax-Forwards: 70\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 3 BYE\r\nContent-Length: 0\r\n\r\n",
+		a2.addr(), hdr(ok, "From"), hdr(ok, "To"), hdr(ok, "Call-ID")))
+	if bye := b.wait(3*time.Second, isReq("BYE")); bye == "" {
+		t.Fatal("Bob got no BYE when Alice hung up")
+	} else {
+		b.reply(bye, "200 OK", "", "")
+	}
+	waitNoCalls(t, s)
+	cdrs.mu.Lock()
+	r := cdrs.recs[len(cdrs.recs)-1]
+	cdrs.mu.Unlock()
+	if r.Callee != "1002" || r.Dialled != "*91002" || r.Disposition != Answered || r.HangupBy != "caller" {
+		t.Errorf("CDR = %+v, want answered *91002 → 1002, hung up by the caller", r)
 	}
 }

@@ -193,9 +193,14 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 		if s.o.OnService != nil {
 			s.o.OnService(ch)
 		}
-		// The service is over: the box hangs up (a no-op when the caller
-		// already has).
-		c.hangup(nil, "system")
+		c.mu.Lock()
+		bridged := c.bridged
+		c.mu.Unlock()
+		if !bridged {
+			// The service is over: the box hangs up (a no-op when the
+			// caller already has).
+			c.hangup(nil, "system")
+		}
 	}()
 	c.watch(log)
 	cancel()
@@ -236,7 +241,7 @@ func (ch *Channel) Supervise(ext string, mode mix.Mode) (*Supervision, error) {
 		return nil, err
 	}
 	agent := target.a.media
-	if target.callee == ext {
+	if target.callee == ext { // target.mu is held
 		agent = target.b.media
 	}
 	// The supervisor's own leg moves from its Receiver into the mixer.

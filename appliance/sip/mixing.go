@@ -11,7 +11,10 @@ import (
 // than not; nil if none.
 func (t *callTable) connectedCallOf(ext string, not *call) *call {
 	for _, c := range t.list() {
-		if c != not && (c.caller == ext || c.callee == ext) {
+		c.mu.Lock()
+		callee := c.callee
+		c.mu.Unlock()
+		if c != not && (c.caller == ext || callee == ext) {
 			return c
 		}
 	}

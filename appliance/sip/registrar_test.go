@@ -35,6 +35,9 @@ func (d fakeDir) DisplayName(n string) string { return n }
 type exts fakeDir
 
 func (e exts) Route(caller, dialled string) Target {
+	if ext, ok := strings.CutPrefix(dialled, "*9"); ok {
+		return Target{Kind: TargetService, Service: "connect", Args: ext}
+	}
 	if _, ok := e[dialled]; ok {
 		return Target{Kind: TargetExtension, Extension: dialled}
 	}
