@@ -8,6 +8,7 @@ require (
 	github.com/pion/rtp v1.10.6
 	github.com/zaf/g711 v1.4.0
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/net v0.52.0
 )
 
 require (

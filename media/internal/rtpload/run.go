@@ -1,0 +1,321 @@
+//go:build linux
+
+package rtpload
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"deskline/media"
+)
+
+// Opts configures one run. The zero value of every field but Calls and
+// Command is a usable default.
+type Opts struct {
+	Calls  int  // bridged calls, two legs each
+	Direct bool // phone to phone without the engine: the baseline
+
+	Warmup   time.Duration // traffic before measuring; default 1 s
+	Duration time.Duration // the measured window; default 3 s
+	Drain    time.Duration // wait for late packets after it; default 300 ms
+
+	PortMin, PortMax int // the engine's RTP range; default 40000-49998
+	Workers          int // generator goroutines; default 2
+
+	// Command returns the child process that plays the phones; it must
+	// call ChildMain with its stdin and stdout.
+	Command func() *exec.Cmd
+}
+
+// Result is one run's figures. Rates are over the measured window.
+type Result struct {
+	Calls  int
+	Direct bool
+
+	Sent, Received uint64  // generator packets sent in the window and received
+	Misrouted      uint64  // arrived at the wrong phone (must be 0)
+	LossPct        float64 // 100·(Sent−Received)/Sent
+
+	P50us, P99us, MaxUs float64 // send to kernel receive timestamp at the far phone
+
+	Packets        uint64  // packets the engine relayed in the window
+	CPUPerPacketUs float64 // engine process CPU (user+system) per relayed packet
+	CorePct        float64 // engine process CPU as % of one core
+	MachinePct     float64 // ... and of all the machine's cores
+	GenCorePct     float64 // the generator's CPU as % of one core
+
+	BytesPerCall      float64 // Go heap and goroutine stacks per bridged call
+	GoroutinesPerCall float64
+}
+
+func (o *Opts) defaults() {
+	if o.Warmup <= 0 {
+		o.Warmup = time.Second
+	}
+	if o.Duration <= 0 {
+		o.Duration = 3 * time.Second
+	}
+	if o.Drain <= 0 {
+		o.Drain = 300 * time.Millisecond
+	}
+	if o.PortMin == 0 && o.PortMax == 0 {
+		o.PortMin, o.PortMax = 40000, 49998
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+}
+
+// engineAddr is where the engine's Sessions listen.
+var engineAddr = netip.MustParseAddr("127.0.0.1")
+
+// Run relays o.Calls calls (or, for a direct run, none) in this process
+// while a child started by o.Command plays the phones, and returns what
+// was measured. It returns when the child has finished, at most a few
+// seconds after the schedule ends.
+func Run(o Opts) (res Result, err error) {
+	o.defaults()
+	if o.Calls <= 0 || o.Command == nil {
+		return res, errors.New("rtpload: need Calls and Command")
+	}
+	legs := 2 * o.Calls
+	if err := RaiseFileLimit(uint64(legs) + 256); err != nil {
+		return res, err
+	}
+	res.Calls, res.Direct = o.Calls, o.Direct
+
+	var e *engine
+	mem0, g0 := memory()
+	if !o.Direct {
+		if e, err = newEngine(o, legs); err != nil {
+			return res, err
+		}
+		defer e.close()
+	}
+
+	cmd := o.Command()
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return res, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := cmd.Start(); err != nil {
+		return res, fmt.Errorf("rtpload: start generator: %w", err)
+	}
+	// The child stops by itself; this only guards against a stuck one.
+	kill := time.AfterFunc(o.Warmup+o.Duration+o.Drain+30*time.Second, func() { cmd.Process.Kill() })
+	defer kill.Stop()
+	defer cmd.Wait()
+	defer stdin.Close()
+
+	enc, dec := json.NewEncoder(stdin), json.NewDecoder(stdout)
+	st := setup{Legs: legs, Workers: o.Workers}
+	if e != nil {
+		st.Engine = e.addrs()
+	}
+	if err := enc.Encode(st); err != nil {
+		return res, fmt.Errorf("rtpload: to generator: %w", err)
+	}
+	var b bound
+	if err := dec.Decode(&b); err != nil || b.Err != "" {
+		return res, fmt.Errorf("rtpload: generator setup: %v%s", err, b.Err)
+	}
+	if len(b.Phones) != legs {
+		return res, fmt.Errorf("rtpload: generator bound %d phones for %d legs", len(b.Phones), legs)
+	}
+	if e != nil {
+		e.bridge(b.Phones)
+	}
+	sc := schedule{Start: time.Now().Add(50 * time.Millisecond), Warmup: o.Warmup, Duration: o.Duration, Drain: o.Drain}
+	if err := enc.Encode(sc); err != nil {
+		return res, fmt.Errorf("rtpload: to generator: %w", err)
+	}
+
+	winStart := sc.Start.Add(sc.Warmup)
+	time.Sleep(time.Until(winStart))
+	cpu0, pk0 := cpuTime(), e.packetsOut()
+	time.Sleep(time.Until(winStart.Add(sc.Duration)))
+	cpu1, pk1 := cpuTime(), e.packetsOut()
+
+	var rep genReport
+	if err := dec.Decode(&rep); err != nil || rep.Err != "" {
+		return res, fmt.Errorf("rtpload: generator: %v%s", err, rep.Err)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		return res, fmt.Errorf("rtpload: generator: %w", err)
+	}
+	if e != nil {
+		mem1, g1 := memory()
+		res.BytesPerCall = float64(int64(mem1)-int64(mem0)) / float64(o.Calls)
+		res.GoroutinesPerCall = float64(g1-g0) / float64(o.Calls)
+	}
+
+	res.Sent, res.Received, res.Misrouted = rep.Sent, rep.Received, rep.Misrouted
+	if rep.Sent > 0 {
+		res.LossPct = 100 * float64(int64(rep.Sent)-int64(rep.Received)) / float64(rep.Sent)
+	}
+	res.P50us, res.P99us, res.MaxUs = us(rep.P50), us(rep.P99), us(rep.Max)
+	wall := sc.Duration.Seconds()
+	cpu := (cpu1 - cpu0).Seconds()
+	res.Packets = pk1 - pk0
+	if res.Packets > 0 {
+		res.CPUPerPacketUs = cpu * 1e6 / float64(res.Packets)
+	}
+	res.CorePct = 100 * cpu / wall
+	res.MachinePct = res.CorePct / float64(runtime.NumCPU())
+	res.GenCorePct = 100 * rep.CPU.Seconds() / (sc.Warmup + sc.Duration + sc.Drain).Seconds()
+	return res, nil
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// memory returns the Go heap in use plus goroutine stacks, after a
+// collection, and the number of goroutines.
+func memory() (uint64, int) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc + ms.StackInuse, runtime.NumGoroutine()
+}
+
+// engine is the media side of a run: two Sessions per call and a Relay
+// between them.
+type engine struct {
+	sessions []*media.Session
+	relays   []*media.Relay
+}
+
+func newEngine(o Opts, legs int) (*engine, error) {
+	pool, err := media.NewPortPool(o.PortMin, o.PortMax)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{}
+	for range legs {
+		s, err := pool.Listen(engineAddr)
+		if err != nil {
+			e.close()
+			return nil, err
+		}
+		s.SetFormat(media.Format{Codec: media.PCMU, PT: 0})
+		e.sessions = append(e.sessions, s)
+	}
+	return e, nil
+}
+
+func (e *engine) addrs() []netip.AddrPort {
+	a := make([]netip.AddrPort, len(e.sessions))
+	for i, s := range e.sessions {
+		a[i] = s.LocalAddr()
+	}
+	return a
+}
+
+// bridge points each Session at its phone, as SDP would, and starts the
+// Relays.
+func (e *engine) bridge(phones []netip.AddrPort) {
+	for i, s := range e.sessions {
+		s.SetRemote(phones[i])
+	}
+	for i := 0; i+1 < len(e.sessions); i += 2 {
+		r := media.NewRelay(e.sessions[i], e.sessions[i+1], nil)
+		r.Start()
+		e.relays = append(e.relays, r)
+	}
+}
+
+// packetsOut is how many packets the engine has sent to phones; 0 for a
+// direct run (nil engine).
+func (e *engine) packetsOut() uint64 {
+	if e == nil {
+		return 0
+	}
+	var n uint64
+	for _, s := range e.sessions {
+		n += s.Stats().PacketsOut
+	}
+	return n
+}
+
+func (e *engine) close() {
+	for _, r := range e.relays {
+		r.Close()
+	}
+	for _, s := range e.sessions {
+		s.Close()
+	}
+}
+
+// ChildMain is the generator process: it reads its setup and schedule
+// from in, binds the phones, sends and receives, and writes its report to
+// out. It returns the process exit code.
+func ChildMain(in io.Reader, out io.Writer) int {
+	enc, dec := json.NewEncoder(out), json.NewDecoder(in)
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	var st setup
+	if err := dec.Decode(&st); err != nil {
+		return fail(fmt.Errorf("rtpload: setup: %w", err))
+	}
+	if err := RaiseFileLimit(uint64(st.Legs) + 256); err != nil {
+		enc.Encode(bound{Err: err.Error()})
+		return 1
+	}
+	g, err := newGenerator(st)
+	if err != nil {
+		enc.Encode(bound{Err: err.Error()})
+		return 1
+	}
+	defer g.close()
+	if err := enc.Encode(bound{Phones: g.phones}); err != nil {
+		return fail(err)
+	}
+	var sc schedule
+	if err := dec.Decode(&sc); err != nil {
+		return fail(fmt.Errorf("rtpload: schedule: %w", err))
+	}
+	if sc.Warmup+sc.Duration+sc.Drain > 10*time.Minute || time.Until(sc.Start) > time.Minute {
+		return fail(errors.New("rtpload: schedule out of bounds"))
+	}
+	rep := g.run(sc)
+	if err := enc.Encode(rep); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// RaiseFileLimit raises the soft limit on open files to at least n, up to
+// the hard limit, and fails if that is not enough.
+func RaiseFileLimit(n uint64) error {
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		return fmt.Errorf("rtpload: getrlimit: %w", err)
+	}
+	if rl.Cur >= n {
+		return nil
+	}
+	if rl.Max < n {
+		return fmt.Errorf("rtpload: need %d open files, hard limit is %d (raise it with ulimit -Hn)", n, rl.Max)
+	}
+	rl.Cur = n
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		return fmt.Errorf("rtpload: setrlimit: %w", err)
+	}
+	return nil
+}
