@@ -34,6 +34,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "measured window of each run (after a 1 s warm-up)")
 	ports := flag.String("ports", "40000-49998", "the engine's RTP port range MIN-MAX (two ports per call)")
 	direct := flag.Bool("direct", true, "also run the direct phone-to-phone baseline for each N")
+	engines := flag.String("engine", "relay", "comma-separated engines to run for each N: relay (the media engine), copy or epoll (floors without RTP work)")
 	asJSON := flag.Bool("json", false, "print one JSON object per run instead of a table")
 	role := flag.String("role", "engine", "engine, or gen (the child the engine starts)")
 	cpuprofile := flag.String("cpuprofile", "", "write the engine process's CPU profile to this file")
@@ -73,15 +74,16 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if !*asJSON {
-		fmt.Printf("%-6s %-6s %9s %7s %7s %7s %9s %9s %9s %9s %8s %6s\n",
-			"calls", "path", "cpu-µs/p", "core%", "mach%", "loss%", "p50-µs", "p99-µs", "max-µs", "gen-core%", "B/call", "g/call")
+		fmt.Printf("%-6s %-8s %7s %9s %7s %7s %7s %9s %9s %9s %9s %8s %7s %6s\n",
+			"calls", "path", "pkt/s", "cpu-µs/p", "core%", "mach%", "loss%", "p50-µs", "p99-µs", "max-µs", "gen-core%", "B/call", "stack/c", "g/call")
+	}
+	paths := strings.Split(*engines, ",")
+	if *direct {
+		paths = append([]string{"direct"}, paths...)
 	}
 	for _, n := range ns {
-		for _, d := range []bool{true, false} {
-			if d && !*direct {
-				continue
-			}
-			o.Calls, o.Direct = n, d
+		for _, path := range paths {
+			o.Calls, o.Direct, o.Engine = n, path == "direct", path
 			r, err := rtpload.Run(o)
 			if err != nil {
 				fatalf("%d calls: %v", n, err)
@@ -90,12 +92,8 @@ func main() {
 				json.NewEncoder(os.Stdout).Encode(r)
 				continue
 			}
-			path := "relay"
-			if d {
-				path = "direct"
-			}
-			fmt.Printf("%-6d %-6s %9.2f %7.1f %7.1f %7.3f %9.1f %9.1f %9.1f %9.1f %8.0f %6.2f\n",
-				n, path, r.CPUPerPacketUs, r.CorePct, r.MachinePct, r.LossPct, r.P50us, r.P99us, r.MaxUs, r.GenCorePct, r.BytesPerCall, r.GoroutinesPerCall)
+			fmt.Printf("%-6d %-8s %7.0f %9.2f %7.1f %7.1f %7.3f %9.1f %9.1f %9.1f %9.1f %8.0f %7.0f %6.2f\n",
+				n, path, r.PPS, r.CPUPerPacketUs, r.CorePct, r.MachinePct, r.LossPct, r.P50us, r.P99us, r.MaxUs, r.GenCorePct, r.BytesPerCall, r.StackPerCall, r.GoroutinesPerCall)
 			if r.Misrouted != 0 {
 				fatalf("%d calls: %d packets reached the wrong phone", n, r.Misrouted)
 			}

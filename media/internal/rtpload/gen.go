@@ -6,11 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"sync"
-	"net"
-	"os"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -53,11 +53,11 @@ type schedule struct {
 
 // genReport is what the generator measured.
 type genReport struct {
-	Sent, Received uint64  // packets sent in the window, and how many of them arrived
-	Misrouted      uint64  // arrived at a phone other than the sender's partner
+	Sent, Received uint64        // packets sent in the window, and how many of them arrived
+	Misrouted      uint64        // arrived at a phone other than the sender's partner
 	P50, P99, Max  time.Duration // latency of the packets received
 	CPU            time.Duration // the generator's, from start to end of drain
-	Err            string `json:",omitempty"`
+	Err            string        `json:",omitempty"`
 }
 
 // workerReport is what one generator worker measured.
@@ -72,7 +72,7 @@ type leg struct {
 	seq  uint16
 	ts   uint32
 	pkt  [packetLen]byte
-	to   *net.UDPAddr // where it sends
+	to   *net.UDPAddr   // where it sends
 	from netip.AddrPort // where its partner's packets come from
 }
 
@@ -287,9 +287,6 @@ func (g *generator) receive(w int, winStart, winEnd, stopAt time.Time) (workerRe
 			j := binary.BigEndian.Uint32(b[headerLen+8:])
 			ua, _ := m.Addr.(*net.UDPAddr)
 			if int(j) >= len(g.legs) || ua == nil || ua.AddrPort() != g.legs[j^1].from {
-				if r.Misrouted < 5 {
-					fmt.Fprintln(os.Stderr, "DEBUG", j, ua, g.legs[j^1].from, m.N)
-				}
 				r.Misrouted++
 				continue
 			}

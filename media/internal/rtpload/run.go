@@ -24,6 +24,14 @@ type Opts struct {
 	Calls  int  // bridged calls, two legs each
 	Direct bool // phone to phone without the engine: the baseline
 
+	// Engine is what relays when not Direct: "relay" (the default: media
+	// Sessions and Relays), or a floor to compare it with: "copy" (a
+	// plain read→write goroutine per socket, no RTP work) or "epoll" (a
+	// few goroutines forwarding with raw syscalls from an epoll set);
+	// "copyconn" is "copy" on sockets connected to their phones; "tick"
+	// is "epoll" polling every 0.5 ms without blocking (fewer wake-ups).
+	Engine string
+
 	Warmup   time.Duration // traffic before measuring; default 1 s
 	Duration time.Duration // the measured window; default 3 s
 	Drain    time.Duration // wait for late packets after it; default 300 ms
@@ -40,6 +48,7 @@ type Opts struct {
 type Result struct {
 	Calls  int
 	Direct bool
+	Engine string
 
 	Sent, Received uint64  // generator packets sent in the window and received
 	Misrouted      uint64  // arrived at the wrong phone (must be 0)
@@ -48,12 +57,14 @@ type Result struct {
 	P50us, P99us, MaxUs float64 // send to kernel receive timestamp at the far phone
 
 	Packets        uint64  // packets the engine relayed in the window
+	PPS            float64 // ... per second; 100 per call is the full load
 	CPUPerPacketUs float64 // engine process CPU (user+system) per relayed packet
 	CorePct        float64 // engine process CPU as % of one core
 	MachinePct     float64 // ... and of all the machine's cores
 	GenCorePct     float64 // the generator's CPU as % of one core
 
 	BytesPerCall      float64 // Go heap and goroutine stacks per bridged call
+	StackPerCall      float64 // ... of which goroutine stacks
 	GoroutinesPerCall float64
 }
 
@@ -91,12 +102,24 @@ func Run(o Opts) (res Result, err error) {
 	if err := RaiseFileLimit(uint64(legs) + 256); err != nil {
 		return res, err
 	}
-	res.Calls, res.Direct = o.Calls, o.Direct
+	res.Calls, res.Direct, res.Engine = o.Calls, o.Direct, o.Engine
 
-	var e *engine
+	var e engine
 	mem0, g0 := memory()
 	if !o.Direct {
-		if e, err = newEngine(o, legs); err != nil {
+		switch o.Engine {
+		case "", "relay":
+			e, err = newRelayEngine(o, legs)
+		case "copy", "copyconn":
+			e, err = newCopyEngine(legs, o.Engine == "copyconn")
+		case "epoll":
+			e, err = newEpollEngine(legs, o.Workers, 0)
+		case "tick":
+			e, err = newEpollEngine(legs, o.Workers, 500*time.Microsecond)
+		default:
+			err = fmt.Errorf("rtpload: unknown engine %q", o.Engine)
+		}
+		if err != nil {
 			return res, err
 		}
 		defer e.close()
@@ -146,9 +169,9 @@ func Run(o Opts) (res Result, err error) {
 
 	winStart := sc.Start.Add(sc.Warmup)
 	time.Sleep(time.Until(winStart))
-	cpu0, pk0 := cpuTime(), e.packetsOut()
+	cpu0, pk0 := cpuTime(), packetsOut(e)
 	time.Sleep(time.Until(winStart.Add(sc.Duration)))
-	cpu1, pk1 := cpuTime(), e.packetsOut()
+	cpu1, pk1 := cpuTime(), packetsOut(e)
 
 	var rep genReport
 	if err := dec.Decode(&rep); err != nil || rep.Err != "" {
@@ -160,7 +183,8 @@ func Run(o Opts) (res Result, err error) {
 	}
 	if e != nil {
 		mem1, g1 := memory()
-		res.BytesPerCall = float64(int64(mem1)-int64(mem0)) / float64(o.Calls)
+		res.BytesPerCall = float64(int64(mem1.total())-int64(mem0.total())) / float64(o.Calls)
+		res.StackPerCall = float64(int64(mem1.StackInuse)-int64(mem0.StackInuse)) / float64(o.Calls)
 		res.GoroutinesPerCall = float64(g1-g0) / float64(o.Calls)
 	}
 
@@ -172,6 +196,10 @@ func Run(o Opts) (res Result, err error) {
 	wall := sc.Duration.Seconds()
 	cpu := (cpu1 - cpu0).Seconds()
 	res.Packets = pk1 - pk0
+	res.PPS = float64(res.Packets) / wall
+	if o.Direct {
+		res.PPS = float64(rep.Received) / wall
+	}
 	if res.Packets > 0 {
 		res.CPUPerPacketUs = cpu * 1e6 / float64(res.Packets)
 	}
@@ -183,28 +211,50 @@ func Run(o Opts) (res Result, err error) {
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
-// memory returns the Go heap in use plus goroutine stacks, after a
+type memStats struct{ HeapAlloc, StackInuse uint64 }
+
+func (m memStats) total() uint64 { return m.HeapAlloc + m.StackInuse }
+
+// memory returns the Go heap in use and goroutine stacks, after a
 // collection, and the number of goroutines.
-func memory() (uint64, int) {
+func memory() (memStats, int) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc + ms.StackInuse, runtime.NumGoroutine()
+	return memStats{ms.HeapAlloc, ms.StackInuse}, runtime.NumGoroutine()
 }
 
-// engine is the media side of a run: two Sessions per call and a Relay
+// engine is what relays a run's calls: leg j's phone sends to addrs()[j],
+// and the engine passes that on to leg j^1's phone.
+type engine interface {
+	addrs() []netip.AddrPort
+	// bridge tells the engine each leg's phone and starts relaying.
+	bridge(phones []netip.AddrPort)
+	// packetsOut is how many packets it has sent to phones so far.
+	packetsOut() uint64
+	close()
+}
+
+func packetsOut(e engine) uint64 {
+	if e == nil {
+		return 0
+	}
+	return e.packetsOut()
+}
+
+// relayEngine is the media engine: two Sessions per call and a Relay
 // between them.
-type engine struct {
+type relayEngine struct {
 	sessions []*media.Session
 	relays   []*media.Relay
 }
 
-func newEngine(o Opts, legs int) (*engine, error) {
+func newRelayEngine(o Opts, legs int) (*relayEngine, error) {
 	pool, err := media.NewPortPool(o.PortMin, o.PortMax)
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{}
+	e := &relayEngine{}
 	for range legs {
 		s, err := pool.Listen(engineAddr)
 		if err != nil {
@@ -217,7 +267,7 @@ func newEngine(o Opts, legs int) (*engine, error) {
 	return e, nil
 }
 
-func (e *engine) addrs() []netip.AddrPort {
+func (e *relayEngine) addrs() []netip.AddrPort {
 	a := make([]netip.AddrPort, len(e.sessions))
 	for i, s := range e.sessions {
 		a[i] = s.LocalAddr()
@@ -227,7 +277,7 @@ func (e *engine) addrs() []netip.AddrPort {
 
 // bridge points each Session at its phone, as SDP would, and starts the
 // Relays.
-func (e *engine) bridge(phones []netip.AddrPort) {
+func (e *relayEngine) bridge(phones []netip.AddrPort) {
 	for i, s := range e.sessions {
 		s.SetRemote(phones[i])
 	}
@@ -238,12 +288,7 @@ func (e *engine) bridge(phones []netip.AddrPort) {
 	}
 }
 
-// packetsOut is how many packets the engine has sent to phones; 0 for a
-// direct run (nil engine).
-func (e *engine) packetsOut() uint64 {
-	if e == nil {
-		return 0
-	}
+func (e *relayEngine) packetsOut() uint64 {
 	var n uint64
 	for _, s := range e.sessions {
 		n += s.Stats().PacketsOut
@@ -251,7 +296,7 @@ func (e *engine) packetsOut() uint64 {
 	return n
 }
 
-func (e *engine) close() {
+func (e *relayEngine) close() {
 	for _, r := range e.relays {
 		r.Close()
 	}
@@ -269,6 +314,10 @@ func ChildMain(in io.Reader, out io.Writer) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The engine gets the CPU first: a generator that falls behind sends
+	// late (and says so in the packet rate) rather than delaying the
+	// engine, whose latency is what is measured.
+	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, 10)
 	var st setup
 	if err := dec.Decode(&st); err != nil {
 		return fail(fmt.Errorf("rtpload: setup: %w", err))
