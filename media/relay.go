@@ -80,15 +80,15 @@ func (r *Relay) Close() error { return r.loop.close() }
 // 172 bytes at 20 ms; anything near this size is not telephony.
 const maxDatagram = 2048
 
-// pipe is one direction of a Relay. Its buffers and parsed packet are
-// reused for every packet, and only its goroutine touches them.
+// pipe is one direction of a Relay. Its buffer and parsed packet are
+// reused for every packet, and only its goroutine touches them. The packet
+// sent is written over the one read (see forward), so one buffer serves.
 type pipe struct {
 	src, dst *Session
 	onDTMF   func(from *Session, event uint8, end bool, duration time.Duration)
 
 	pkt rtp.Packet
 	in  [maxDatagram]byte
-	out [maxDatagram]byte
 
 	dtmf dtmfDedup
 }
@@ -104,8 +104,10 @@ func newPipe(src, dst *Session, onDTMF func(*Session, uint8, bool, time.Duration
 
 // forward handles one datagram read from p.src at time now and returns the
 // datagram to send to p.dst's peer and where, or ok false if nothing is to
-// be sent. It may modify in. Called once per packet by the pipe's goroutine;
-// it allocates nothing.
+// be sent. out is in, rewritten in place: the header sent is the fixed 12
+// bytes (no CSRCs, extension or padding), never longer than the one read,
+// so the payload only moves towards the front. Called once per packet by
+// the pipe's goroutine; it allocates nothing.
 func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byte, to netip.AddrPort, ok bool) {
 	from = unmapAddrPort(from)
 	valid := wellFormed(in) && p.pkt.Unmarshal(in) == nil
@@ -128,12 +130,12 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 	h.Padding, h.PaddingSize, p.pkt.PaddingSize = false, 0, 0
 	h.Extension = false
 	h.CSRC = h.CSRC[:0]
-	n, err := p.pkt.MarshalTo(p.out[:])
+	n, err := p.pkt.MarshalTo(in)
 	if err != nil {
 		p.dst.sent(0, err)
 		return nil, netip.AddrPort{}, false
 	}
-	return p.out[:n], to, true
+	return in[:n], to, true
 }
 
 // reportDTMF passes the telephone-event in p.pkt to onDTMF, once for its

@@ -74,8 +74,8 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if !*asJSON {
-		fmt.Printf("%-6s %-8s %7s %9s %7s %7s %7s %9s %9s %9s %9s %8s %7s %6s\n",
-			"calls", "path", "pkt/s", "cpu-µs/p", "core%", "mach%", "loss%", "p50-µs", "p99-µs", "max-µs", "gen-core%", "B/call", "stack/c", "g/call")
+		fmt.Printf("%-6s %-8s %7s %9s %7s %7s %7s %9s %9s %9s %9s %8s %7s %6s %9s %9s\n",
+			"calls", "path", "pkt/s", "cpu-µs/p", "core%", "mach%", "loss%", "p50-µs", "p99-µs", "max-µs", "gen-core%", "B/call", "stack/c", "g/call", "drops:eng", "drops:gen")
 	}
 	paths := strings.Split(*engines, ",")
 	if *direct {
@@ -92,8 +92,8 @@ func main() {
 				json.NewEncoder(os.Stdout).Encode(r)
 				continue
 			}
-			fmt.Printf("%-6d %-8s %7.0f %9.2f %7.1f %7.1f %7.3f %9.1f %9.1f %9.1f %9.1f %8.0f %7.0f %6.2f\n",
-				n, path, r.PPS, r.CPUPerPacketUs, r.CorePct, r.MachinePct, r.LossPct, r.P50us, r.P99us, r.MaxUs, r.GenCorePct, r.BytesPerCall, r.StackPerCall, r.GoroutinesPerCall)
+			fmt.Printf("%-6d %-8s %7.0f %9.2f %7.1f %7.1f %7.3f %9.1f %9.1f %9.1f %9.1f %8.0f %7.0f %6.2f %9d %9d\n",
+				n, path, r.PPS, r.CPUPerPacketUs, r.CorePct, r.MachinePct, r.LossPct, r.P50us, r.P99us, r.MaxUs, r.GenCorePct, r.BytesPerCall, r.StackPerCall, r.GoroutinesPerCall, r.EngineDrops, r.PhoneDrops)
 			if r.Misrouted != 0 {
 				fatalf("%d calls: %d packets reached the wrong phone", n, r.Misrouted)
 			}

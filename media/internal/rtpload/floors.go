@@ -47,8 +47,8 @@ func localAddrs(cs []*net.UDPConn) []netip.AddrPort {
 type copyEngine struct {
 	connect bool // send on connected sockets (write, not sendto)
 	conns   []*net.UDPConn
-	sent  atomic.Uint64
-	wg    sync.WaitGroup
+	sent    atomic.Uint64
+	wg      sync.WaitGroup
 }
 
 func newCopyEngine(legs int, connect bool) (*copyEngine, error) {

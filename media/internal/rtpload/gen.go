@@ -55,6 +55,7 @@ type schedule struct {
 type genReport struct {
 	Sent, Received uint64        // packets sent in the window, and how many of them arrived
 	Misrouted      uint64        // arrived at a phone other than the sender's partner
+	Drops          uint64        // dropped by the kernel for the phones' full receive buffers
 	P50, P99, Max  time.Duration // latency of the packets received
 	CPU            time.Duration // the generator's, from start to end of drain
 	Err            string        `json:",omitempty"`
@@ -81,8 +82,9 @@ type leg struct {
 // same one), and the generator reads and writes in batches (recvmmsg,
 // sendmmsg), so that it costs less CPU than the engine it loads.
 const (
-	sendBatch = 8  // packets stamped and sent per sendmmsg: bounds the stamp error
-	readBatch = 64 // packets per recvmmsg
+	sendBatch     = 8   // packets stamped and sent per sendmmsg: bounds the stamp error
+	readBatch     = 64  // packets per recvmmsg
+	legsPerSocket = 100 // at most, per generator socket
 )
 
 // generator plays every phone of a run.
@@ -99,7 +101,9 @@ func newGenerator(s setup) (*generator, error) {
 	if s.Engine != nil && len(s.Engine) != s.Legs {
 		return nil, fmt.Errorf("rtpload: %d engine addresses for %d legs", len(s.Engine), s.Legs)
 	}
-	workers := max(min(s.Workers, s.Legs), 1)
+	// One socket per 100 legs (5,000 packets/s) at least, so that a
+	// generator that falls behind does not overflow its receive buffers.
+	workers := max(min(s.Workers, s.Legs), (s.Legs+legsPerSocket-1)/legsPerSocket, 1)
 	g := &generator{}
 	for range workers {
 		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(phoneAddr, 0)))
@@ -175,6 +179,7 @@ func (g *generator) run(sc schedule) genReport {
 	wg.Wait()
 	var r genReport
 	r.CPU = cpuTime() - cpu0
+	r.Drops = udpDrops(g.phones)
 	if err := errors.Join(errs...); err != nil {
 		r.Err = err.Error()
 	}
@@ -287,6 +292,9 @@ func (g *generator) receive(w int, winStart, winEnd, stopAt time.Time) (workerRe
 			j := binary.BigEndian.Uint32(b[headerLen+8:])
 			ua, _ := m.Addr.(*net.UDPAddr)
 			if int(j) >= len(g.legs) || ua == nil || ua.AddrPort() != g.legs[j^1].from {
+				if r.Misrouted < 3 {
+					fmt.Fprintf(os.Stderr, "XXX sock %d leg %d from %v want %v sent %v\n", w, j, ua, g.legs[min(int(j), len(g.legs)-1)^1].from, time.Unix(0, sentNs))
+				}
 				r.Misrouted++
 				continue
 			}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -37,7 +39,7 @@ type Opts struct {
 	Drain    time.Duration // wait for late packets after it; default 300 ms
 
 	PortMin, PortMax int // the engine's RTP range; default 40000-49998
-	Workers          int // generator goroutines; default 2
+	Workers          int // generator sockets (a sending and a receiving goroutine each), at least; default 2, and one per 100 legs
 
 	// Command returns the child process that plays the phones; it must
 	// call ChildMain with its stdin and stdout.
@@ -52,7 +54,9 @@ type Result struct {
 
 	Sent, Received uint64  // generator packets sent in the window and received
 	Misrouted      uint64  // arrived at the wrong phone (must be 0)
-	LossPct        float64 // 100·(Sent−Received)/Sent
+	LossPct        float64 // 100·(Sent−Received)/Sent; packets later than Drain count as lost
+	EngineDrops    uint64  // datagrams the kernel dropped for the engine's full socket receive buffers
+	PhoneDrops     uint64  // ... and for the generator's
 
 	P50us, P99us, MaxUs float64 // send to kernel receive timestamp at the far phone
 
@@ -177,6 +181,10 @@ func Run(o Opts) (res Result, err error) {
 	if err := dec.Decode(&rep); err != nil || rep.Err != "" {
 		return res, fmt.Errorf("rtpload: generator: %v%s", err, rep.Err)
 	}
+	if e != nil {
+		res.EngineDrops = udpDrops(e.addrs())
+	}
+	res.PhoneDrops = rep.Drops
 	stdin.Close()
 	if err := cmd.Wait(); err != nil {
 		return res, fmt.Errorf("rtpload: generator: %w", err)
@@ -207,6 +215,31 @@ func Run(o Opts) (res Result, err error) {
 	res.MachinePct = res.CorePct / float64(runtime.NumCPU())
 	res.GenCorePct = 100 * rep.CPU.Seconds() / (sc.Warmup + sc.Duration + sc.Drain).Seconds()
 	return res, nil
+}
+
+// udpDrops sums the kernel's drop counters (/proc/net/udp) of the UDP
+// sockets bound to addrs; 0 if it cannot read them.
+func udpDrops(addrs []netip.AddrPort) uint64 {
+	want := make(map[string]bool, len(addrs))
+	for _, a := range addrs {
+		ip := a.Addr().As4()
+		// /proc shows the address as a little-endian hex word.
+		want[fmt.Sprintf("%02X%02X%02X%02X:%04X", ip[3], ip[2], ip[1], ip[0], a.Port())] = true
+	}
+	b, err := os.ReadFile("/proc/net/udp")
+	if err != nil {
+		return 0
+	}
+	var n uint64
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 13 || !want[f[1]] {
+			continue
+		}
+		d, _ := strconv.ParseUint(f[len(f)-1], 10, 64)
+		n += d
+	}
+	return n
 }
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
