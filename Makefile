@@ -5,7 +5,7 @@ SIP      ?= 127.0.0.1:5060
 HTTP     ?= 127.0.0.1:8080
 BUILD    := build
 
-.PHONY: run test deps vet unit bench image qemu-test fuzz clean
+.PHONY: run test deps vet unit bench image qemu-test fuzz clean prompts
 
 ## run: build and start the appliance on this machine (data in ./var, demo extensions)
 run:
@@ -53,3 +53,7 @@ qemu-test:
 
 clean:
 	rm -rf $(BUILD)
+
+# prompts regenerates the default English prompts and music on hold (espeak-ng, sox).
+prompts:
+	media/prompt/gen-prompts.sh

@@ -21,6 +21,7 @@ import (
 	"deskline/appliance/sip/digest"
 	"deskline/appliance/tlscert"
 	"deskline/media"
+	"deskline/media/prompt"
 	"deskline/storage"
 	"deskline/webui"
 )
@@ -49,10 +50,13 @@ type Appliance struct {
 	auditLog *storage.Log[webui.AuditRecord]
 
 	pool *media.PortPool
-	sip  *sip.Server
-	web  *webui.Server
-	http *http.Server
-	hl   net.Listener
+	// The sounds the box plays: prompts and music on hold.
+	prompts *prompt.Set
+	moh     *prompt.Classes
+	sip     *sip.Server
+	web     *webui.Server
+	http    *http.Server
+	hl      net.Listener
 
 	certs     *tlscert.Store // nil when nothing serves TLS (tls.go)
 	https     *http.Server
@@ -96,9 +100,10 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, err
 	}
+	a.loadSounds()
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
-	plan := dialplan.Plan{HasExtension: dir.exists}
+	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures()}
 	a.sip, err = sip.New(sip.Options{
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
@@ -118,6 +123,10 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		DigestAlgorithms: digestAlgorithms(cfg.SIPDigest),
 		NoAnswerTimeout:  cfg.NoAnswer,
 		MaxCalls:         cfg.MaxCalls,
+		Country:          cfg.Country,
+		MusicOnHold:      a.musicOnHold,
+		OnService:        a.runService,
+		SRTPPolicy:       dir.srtpPolicy,
 		TLSAddr:          a.sipTLSAddr(),
 		TLSConfig:        a.certs.TLSConfig(),
 	})
@@ -308,8 +317,11 @@ type router struct{ p dialplan.Plan }
 
 func (r router) Route(caller, dialled string) sip.Target {
 	d := r.p.Resolve(caller, dialled)
-	if d.Kind == dialplan.Extension {
+	switch d.Kind {
+	case dialplan.Extension:
 		return sip.Target{Kind: sip.TargetExtension, Extension: d.Extension}
+	case dialplan.Feature:
+		return sip.Target{Kind: sip.TargetService, Service: d.Feature, Args: d.Args}
 	}
 	return sip.Target{Kind: sip.TargetNone}
 }
@@ -342,7 +354,7 @@ func (b banStore) SaveBans(list []sip.Ban) error { return b.save(list) }
 func (b banStore) LoadBans() ([]sip.Ban, error)  { return b.load() }
 
 // createExtension validates and stores a new extension.
-func (a *Appliance) createExtension(number, name, password string) (extension, error) {
+func (a *Appliance) createExtension(number, name, password, srtp string) (extension, error) {
 	if err := checkNumber(number); err != nil {
 		return extension{}, err
 	}
@@ -352,8 +364,12 @@ func (a *Appliance) createExtension(number, name, password string) (extension, e
 	if err := checkSIPPassword(number, password); err != nil {
 		return extension{}, err
 	}
+	srtp, err := checkSRTP(srtp)
+	if err != nil {
+		return extension{}, err
+	}
 	now := a.now()
-	e := extension{Number: number, Name: name, HA1: ha1s(number, password), Created: now, Updated: now}
+	e := extension{Number: number, Name: name, HA1: ha1s(number, password), SRTP: srtp, Created: now, Updated: now}
 	if err := a.exts.Create(number, e); err != nil {
 		return extension{}, err
 	}
@@ -457,7 +473,7 @@ func (a *Appliance) demo() error {
 	var b strings.Builder
 	for _, d := range []struct{ num, name string }{{"1001", "Alice"}, {"1002", "Bob"}, {"1003", "Carol"}} {
 		pw := randomCode(16)
-		if _, err := a.createExtension(d.num, d.name, pw); err != nil {
+		if _, err := a.createExtension(d.num, d.name, pw, ""); err != nil {
 			return fmt.Errorf("appliance: demo extension %s: %w", d.num, err)
 		}
 		fmt.Fprintf(&b, "    %s (%s)  user %s  password %s\n", d.num, d.name, d.num, pw)

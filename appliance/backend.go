@@ -37,7 +37,7 @@ func webErr(err error) error {
 
 func (b backend) view(e extension) webui.Extension {
 	_, reg := b.a.sip.RegistrationOf(e.Number)
-	return webui.Extension{Number: e.Number, Name: e.Name, Registered: reg}
+	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Registered: reg}
 }
 
 func (b backend) ListExtensions(ctx context.Context) ([]webui.Extension, error) {
@@ -61,7 +61,7 @@ func (b backend) GetExtension(ctx context.Context, number string) (webui.Extensi
 }
 
 func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
-	e, err := b.a.createExtension(in.Number, in.Name, in.Password)
+	e, err := b.a.createExtension(in.Number, in.Name, in.Password, in.SRTP)
 	if err != nil {
 		return webui.Extension{}, webErr(err)
 	}
@@ -76,14 +76,19 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 	if err := checkName(in.Name); err != nil {
 		return webui.Extension{}, webErr(err)
 	}
+	srtp, err := checkSRTP(in.SRTP)
+	if err != nil {
+		return webui.Extension{}, webErr(err)
+	}
 	if in.Password != "" {
 		if err := checkSIPPassword(number, in.Password); err != nil {
 			return webui.Extension{}, webErr(err)
 		}
 	}
 	var out extension
-	err := b.a.exts.Update(number, func(e *extension) error {
+	err = b.a.exts.Update(number, func(e *extension) error {
 		e.Name = in.Name
+		e.SRTP = srtp
 		if in.Password != "" {
 			e.HA1 = ha1s(number, in.Password)
 		}
@@ -95,7 +100,7 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		return webui.Extension{}, webErr(err)
 	}
 	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
-	detail := "name " + strconv.Quote(out.Name)
+	detail := "name " + strconv.Quote(out.Name) + "; srtp " + srtpName(out.SRTP)
 	if in.Password != "" {
 		detail += "; password changed"
 	}
@@ -246,8 +251,8 @@ func (b backend) CDRs(ctx context.Context, q webui.CDRQuery) ([]webui.CDR, error
 	out := make([]webui.CDR, 0, len(recs))
 	for _, r := range recs {
 		c := r.Value
-		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Start: c.Start, End: c.End,
-			Duration: c.duration().Seconds(), Disposition: c.Disposition}
+		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Dialled: c.Dialled, Start: c.Start, End: c.End,
+			Duration: c.duration().Seconds(), Disposition: c.Disposition, Cause: c.Cause, HangupBy: c.HangupBy}
 		if !c.Answer.IsZero() {
 			t := c.Answer
 			wc.Answer = &t

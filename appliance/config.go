@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"deskline/media/tone"
 )
 
 // Config is everything the daemon is started with. Each field has a flag
@@ -49,6 +51,10 @@ type Config struct {
 	// the certificate in <data>/tls. "" (or "off") turns one off.
 	HTTPSAddr string
 	SIPSAddr  string
+
+	// Country (-country, DESKLINE_COUNTRY) picks the call-progress tones
+	// callers hear (ringback), as a two-letter code: US, GB, FR, DE…
+	Country string
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -64,6 +70,7 @@ func DefaultConfig() Config {
 		NoAnswer:  30 * time.Second,
 		HTTPSAddr: ":8443",
 		SIPSAddr:  ":5061",
+		Country:   "US",
 	}
 }
 
@@ -93,6 +100,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	httpsAddr := fs.String("https", env("DESKLINE_HTTPS", c.HTTPSAddr), `web panel and API over TLS; "" or off = none [$DESKLINE_HTTPS]`)
 	sipsAddr := fs.String("sips", env("DESKLINE_SIPS", c.SIPSAddr), `SIP over TLS listen address; "" or off = none [$DESKLINE_SIPS]`)
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
+	country := fs.String("country", env("DESKLINE_COUNTRY", c.Country), "country whose call-progress tones callers hear: "+strings.Join(tone.Countries(), ", ")+" [$DESKLINE_COUNTRY]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -131,6 +139,10 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 			}
 		}
 		c.SIPAllow = append(c.SIPAllow, pfx.Masked())
+	}
+	c.Country = strings.ToUpper(strings.TrimSpace(*country))
+	if _, ok := tone.Lookup(c.Country, tone.Ringback); !ok {
+		return c, fmt.Errorf("-country %q: want one of %s", *country, strings.Join(tone.Countries(), ", "))
 	}
 	if c.MaxCalls = *maxCalls; c.MaxCalls < 0 {
 		return c, fmt.Errorf("-max-calls %d: must not be negative", c.MaxCalls)

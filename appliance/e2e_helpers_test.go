@@ -150,6 +150,7 @@ func (b *box) addExtension(t *testing.T, number, name, password string) {
 type cdrJSON struct {
 	Caller      string     `json:"caller"`
 	Callee      string     `json:"callee"`
+	Dialled     string     `json:"dialled"`
 	Start       time.Time  `json:"start"`
 	Answer      *time.Time `json:"answer"`
 	End         time.Time  `json:"end"`

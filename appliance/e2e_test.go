@@ -357,8 +357,10 @@ func TestHoldAndResume(t *testing.T) {
 	if _, err := alice.Command(ctx, "hold", ""); err != nil {
 		t.Fatal(err)
 	}
+	bobHoldStart, rate := recordedSince(t, bob, 0)
 	time.Sleep(3 * time.Second)
 	during := heardSoFar(t, alice) - before
+	bobHold, _ := recordedSince(t, bob, float64(len(bobHoldStart))/float64(rate)+0.5)
 	if _, err := alice.Command(ctx, "resume", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -379,6 +381,13 @@ func TestHoldAndResume(t *testing.T) {
 	}
 	if bobAfter < 1 {
 		t.Errorf("Bob heard only %.1f s of Alice after she resumed", bobAfter)
+	}
+	// While held, Bob hears the box's music, not Alice's 1000 Hz tone
+	// (her phone goes on sending it).
+	f, level := audiotest.DominantFrequency(bobHold, rate), audiotest.RMS(bobHold)
+	t.Logf("on hold Bob heard %.1f s dominated by %.0f Hz at RMS %.3f", float64(len(bobHold))/float64(rate), f, level)
+	if len(bobHold) < rate || level < 0.02 || within(f, 1000, 0.03) {
+		t.Errorf("on hold Bob heard %.1f s dominated by %.0f Hz at RMS %.3f, want music on hold", float64(len(bobHold))/float64(rate), f, level)
 	}
 	if c := b.waitCDR(t, "1001", "1002"); c.Disposition != "answered" || c.Duration < 6 {
 		t.Errorf("CDR = %+v, want one answered call of about 7 s", c)

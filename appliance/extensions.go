@@ -9,6 +9,7 @@ import (
 
 	"deskline/appliance/dialplan"
 	"deskline/appliance/sip/digest"
+	"deskline/media/sdp"
 	"deskline/storage"
 )
 
@@ -19,11 +20,14 @@ const sipRealm = "deskline"
 // extension is an extension as stored. The SIP password itself is never
 // stored: only the digest HA1 for each algorithm we offer.
 type extension struct {
-	Number  string            `json:"number"`
-	Name    string            `json:"name"`
-	HA1     map[string]string `json:"ha1"`
-	Created time.Time         `json:"created"`
-	Updated time.Time         `json:"updated"`
+	Number string            `json:"number"`
+	Name   string            `json:"name"`
+	HA1    map[string]string `json:"ha1"`
+	// SRTP is "required" for a phone that must encrypt its audio (plain
+	// RTP from it is refused); "" lets the phone choose.
+	SRTP    string    `json:"srtp,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.
@@ -70,6 +74,26 @@ func checkName(name string) error {
 	return nil
 }
 
+// checkSRTP validates an extension's SRTP setting and returns its stored
+// form.
+func checkSRTP(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "optional":
+		return "", nil
+	case "required":
+		return "required", nil
+	}
+	return "", invalidf("srtp: want \"optional\" (the phone chooses) or \"required\" (audio must be encrypted)")
+}
+
+// srtpName is how the API shows a stored SRTP setting.
+func srtpName(v string) string {
+	if v == "" {
+		return "optional"
+	}
+	return v
+}
+
 func checkNumber(n string) error {
 	if err := dialplan.ValidExtensionNumber(n); err != nil {
 		return invalidf("number: %s", strings.TrimPrefix(err.Error(), dialplan.ErrInvalidNumber.Error()+": "))
@@ -106,6 +130,14 @@ func (d directory) DisplayName(number string) string {
 		return e.Name
 	}
 	return number
+}
+
+// srtpPolicy tells the SIP server how an extension's phone uses SRTP.
+func (d directory) srtpPolicy(number string) sdp.SRTPPolicy {
+	if e, err := d.exts.Get(number); err == nil && e.SRTP == "required" {
+		return sdp.SRTPRequired
+	}
+	return sdp.SRTPOptional
 }
 
 func (d directory) exists(number string) bool {

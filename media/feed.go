@@ -8,6 +8,7 @@ import (
 	"github.com/pion/rtp"
 
 	"deskline/media/sched"
+	"deskline/media/srtp"
 )
 
 // FrameSamples is the number of samples in one 20 ms frame at 8 kHz: the
@@ -123,12 +124,16 @@ func (f *Feed) send(n int64) {
 	if table != nil {
 		convert(f.pkt.Payload, table)
 	}
-	m, err := f.pkt.MarshalTo(f.out[:])
+	m, err := f.pkt.MarshalTo(f.out[:maxDatagram-srtp.MaxOverhead])
+	var wire []byte
+	if err == nil {
+		wire, err = f.s.protect(f.out[:m])
+	}
 	if err != nil {
 		f.s.sent(0, err)
 		return
 	}
-	f.s.sent(f.s.conn.WriteToUDPAddrPort(f.out[:m], to))
+	f.s.sent(f.s.conn.WriteToUDPAddrPort(wire, to))
 }
 
 // Stop ends the Feed: no packet of it is sent after Stop returns, and the

@@ -71,6 +71,10 @@ func (r *Receiver) Close() error { return r.loop.close() }
 // handle takes one datagram; it allocates nothing.
 func (r *Receiver) handle(b []byte, from netip.AddrPort) {
 	from = unmapAddrPort(from)
+	b, ok := r.s.unprotect(b)
+	if !ok {
+		return
+	}
 	valid := wellFormed(b) && r.pkt.Unmarshal(b) == nil
 	kind, f := r.s.admit(from, valid, r.pkt.PayloadType, len(r.pkt.Payload), len(b), time.Now())
 	switch kind {

@@ -2,10 +2,13 @@ package media
 
 import (
 	"encoding/binary"
+	"io"
 	"net/netip"
 	"time"
 
 	"github.com/pion/rtp"
+
+	"deskline/media/srtp"
 )
 
 // RelayOptions configures a Relay. The zero value is valid.
@@ -104,12 +107,17 @@ func newPipe(src, dst *Session, onDTMF func(*Session, uint8, bool, time.Duration
 
 // forward handles one datagram read from p.src at time now and returns the
 // datagram to send to p.dst's peer and where, or ok false if nothing is to
-// be sent. out is in, rewritten in place: the header sent is the fixed 12
-// bytes (no CSRCs, extension or padding), never longer than the one read,
-// so the payload only moves towards the front. Called once per packet by
-// the pipe's goroutine; it allocates nothing.
+// be sent. out is written over in: the header sent is the fixed 12 bytes
+// (no CSRCs, extension or padding), never longer than the one read, so the
+// payload only moves towards the front; SRTP's tag goes in in's spare
+// capacity (a pipe reads into maxDatagram bytes). Called once per packet
+// by the pipe's goroutine; it allocates nothing.
 func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byte, to netip.AddrPort, ok bool) {
 	from = unmapAddrPort(from)
+	in, ok = p.src.unprotect(in)
+	if !ok {
+		return nil, netip.AddrPort{}, false
+	}
 	valid := wellFormed(in) && p.pkt.Unmarshal(in) == nil
 	kind, srcFmt := p.src.admit(from, valid, p.pkt.PayloadType, len(p.pkt.Payload), len(in), now)
 	if kind == kindDrop {
@@ -131,11 +139,17 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 	h.Extension = false
 	h.CSRC = h.CSRC[:0]
 	n, err := p.pkt.MarshalTo(in)
+	if err == nil && n+srtp.MaxOverhead > cap(in) && p.dst.SRTP() {
+		err = io.ErrShortBuffer // no room for the SRTP tag: not telephony anyway
+	}
+	if err == nil {
+		out, err = p.dst.protect(in[:n])
+	}
 	if err != nil {
 		p.dst.sent(0, err)
 		return nil, netip.AddrPort{}, false
 	}
-	return in[:n], to, true
+	return out, to, true
 }
 
 // reportDTMF passes the telephone-event in p.pkt to onDTMF, once for its

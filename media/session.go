@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"deskline/media/srtp"
 )
 
 // learnPackets is how many valid RTP packets in a row from one source lock
@@ -49,18 +51,21 @@ type Session struct {
 	out        outStream
 	claims     []any // producers that took the outgoing stream over; the last one sends
 
+	srtp atomic.Pointer[srtp.Pair] // nil: plain RTP
+
 	packetsIn, bytesIn   atomic.Uint64
 	packetsOut, bytesOut atomic.Uint64
 	droppedSource        atomic.Uint64
 	droppedInvalid       atomic.Uint64
 	droppedDirection     atomic.Uint64
+	droppedAuth          atomic.Uint64
 	notSent              atomic.Uint64
 	lastPacket           atomic.Int64 // Unix nanoseconds; 0 before the first
 }
 
 // Stats is a snapshot of a Session's counters. Every datagram read from the
 // socket is counted in exactly one of PacketsIn, DroppedSource,
-// DroppedInvalid and DroppedDirection.
+// DroppedInvalid, DroppedDirection and DroppedAuth.
 type Stats struct {
 	PacketsIn, BytesIn   uint64 // RTP accepted from the peer and passed on
 	PacketsOut, BytesOut uint64 // datagrams sent to the peer
@@ -68,6 +73,7 @@ type Stats struct {
 	DroppedSource    uint64 // from a source other than the locked remote
 	DroppedInvalid   uint64 // not RTP, malformed, or a payload type not negotiated
 	DroppedDirection uint64 // valid, but the peer's Direction says it does not send
+	DroppedAuth      uint64 // SRTP that failed authentication or was replayed
 	NotSent          uint64 // meant for the peer but withheld: hold, no address, no telephone-event PT, codec mismatch, send error
 
 	Learned    netip.AddrPort // the locked remote; zero while learning
@@ -122,6 +128,42 @@ func (s *Session) SetDirection(d Direction) {
 	s.mu.Unlock()
 }
 
+// SetSRTP makes the Session carry SRTP with the keys of p (negotiated by
+// SDES in the leg's SDP), or plain RTP when p is nil. Packets that fail
+// authentication or are replays are dropped and counted, and never teach
+// the Session a remote address. Call it again with a new Pair only when a
+// key changed: a Pair holds the rollover and replay state of the stream.
+func (s *Session) SetSRTP(p *srtp.Pair) { s.srtp.Store(p) }
+
+// SRTP reports whether the Session carries SRTP.
+func (s *Session) SRTP() bool { return s.srtp.Load() != nil }
+
+// unprotect turns a datagram read from the socket into plain RTP: it
+// decrypts SRTP in place, and passes anything else through. ok is false
+// (and the datagram counted) when SRTP did not authenticate.
+func (s *Session) unprotect(b []byte) (out []byte, ok bool) {
+	p := s.srtp.Load()
+	if p == nil || len(b) < 2 || b[1] >= 192 && b[1] <= 223 {
+		return b, true // plain RTP, or RTCP: admit sorts it out
+	}
+	out, err := p.Unprotect(b[:0], b)
+	if err != nil {
+		s.droppedAuth.Add(1)
+		return nil, false
+	}
+	return out, true
+}
+
+// protect turns a marshalled RTP packet into what goes on the wire, in
+// place: buf must have srtp.MaxOverhead bytes of capacity beyond it.
+func (s *Session) protect(pkt []byte) ([]byte, error) {
+	p := s.srtp.Load()
+	if p == nil {
+		return pkt, nil
+	}
+	return p.Protect(pkt[:0], pkt)
+}
+
 // Stats returns a snapshot of the Session's counters. It is safe to call at
 // any time, also after Close.
 func (s *Session) Stats() Stats {
@@ -133,6 +175,7 @@ func (s *Session) Stats() Stats {
 		DroppedSource:    s.droppedSource.Load(),
 		DroppedInvalid:   s.droppedInvalid.Load(),
 		DroppedDirection: s.droppedDirection.Load(),
+		DroppedAuth:      s.droppedAuth.Load(),
 		NotSent:          s.notSent.Load(),
 	}
 	if ns := s.lastPacket.Load(); ns != 0 {

@@ -74,6 +74,7 @@ type UserStore interface {
 type Extension struct {
 	Number     string `json:"number"`
 	Name       string `json:"name"`
+	SRTP       string `json:"srtp"`       // "optional" (the phone chooses) or "required" (audio must be encrypted)
 	Registered bool   `json:"registered"` // at least one live registration
 }
 
@@ -84,6 +85,7 @@ type ExtensionInput struct {
 	Number   string `json:"number"`
 	Name     string `json:"name"`
 	Password string `json:"password"`
+	SRTP     string `json:"srtp"` // "optional" (default) or "required"
 }
 
 // Registration is one live SIP registration (a contact binding).
@@ -133,12 +135,15 @@ const (
 type CDR struct {
 	ID          string     `json:"id"`
 	Caller      string     `json:"caller"`
-	Callee      string     `json:"callee"`
+	Callee      string     `json:"callee"`  // the extension rung; "" for a service of the box (see Dialled)
+	Dialled     string     `json:"dialled"` // what the caller dialled
 	Start       time.Time  `json:"start"`
 	Answer      *time.Time `json:"answer,omitempty"` // nil if never answered
 	End         time.Time  `json:"end"`
-	Duration    float64    `json:"duration"`    // seconds from Answer to End; 0 if unanswered
-	Disposition string     `json:"disposition"` // one of the Disposition constants
+	Duration    float64    `json:"duration"`            // seconds from Answer to End; 0 if unanswered
+	Disposition string     `json:"disposition"`         // one of the Disposition constants
+	Cause       int        `json:"cause"`               // the final SIP status the caller got (200 when answered)
+	HangupBy    string     `json:"hangup_by,omitempty"` // caller, callee or system; "" when never answered
 }
 
 // CDRQuery selects CDRs by their Start time.

@@ -16,12 +16,30 @@ type Kind uint8
 const (
 	Unknown   Kind = iota // nothing matches: the caller hears "not found"
 	Extension             // a local extension
+	Feature               // a feature code, answered by the box itself
 )
 
 // Destination is the result of resolving a dialled string.
 type Destination struct {
 	Kind      Kind
 	Extension string // for Kind == Extension
+	// For Kind == Feature: the feature's name, and the digits dialled
+	// after its code ("*45*1234#" gives "1234"; "" when none).
+	Feature string
+	Args    string
+}
+
+// Names of the features the box answers itself.
+const (
+	FeatureEcho   = "echo"   // echo test: what the caller says comes back
+	FeatureClock  = "clock"  // speaking clock: the box's time and date
+	FeatureWhoAmI = "whoami" // says the caller's extension number
+)
+
+// DefaultFeatures maps the feature codes a new box answers to their
+// features. The codes are those installers know from other PBXs.
+func DefaultFeatures() map[string]string {
+	return map[string]string{"*43": FeatureEcho, "*60": FeatureClock, "*65": FeatureWhoAmI}
 }
 
 // Plan resolves dialled strings. The zero value resolves nothing.
@@ -29,19 +47,47 @@ type Plan struct {
 	// HasExtension reports whether an extension with this number exists. It
 	// is called on every Resolve and may be called concurrently.
 	HasExtension func(number string) bool
+	// Features maps feature codes ("*43") to feature names. A dialled
+	// string that starts with a code and goes on with digits, "*" or a
+	// final "#" is that feature with arguments.
+	Features map[string]string
 }
 
 // Resolve tells where a call from caller to dialled should go. Visual
 // separators phones sometimes send (spaces, dashes, dots) are ignored.
 func (p Plan) Resolve(caller, dialled string) Destination {
 	d := normalize(dialled)
+	if strings.HasPrefix(d, "*") {
+		return p.feature(d)
+	}
 	if p.HasExtension != nil && ValidExtensionNumber(d) == nil && p.HasExtension(d) {
 		return Destination{Kind: Extension, Extension: d}
 	}
 	return Destination{Kind: Unknown}
 }
 
+// feature resolves a dialled string that starts with a star: the longest
+// feature code it begins with, and what follows as arguments.
+func (p Plan) feature(d string) Destination {
+	code := ""
+	for c := range p.Features {
+		if strings.HasPrefix(d, c) && len(c) > len(code) {
+			code = c
+		}
+	}
+	if code == "" {
+		return Destination{Kind: Unknown}
+	}
+	args := strings.TrimSuffix(strings.TrimPrefix(d[len(code):], "*"), "#")
+	if strings.Trim(args, "0123456789*") != "" {
+		return Destination{Kind: Unknown}
+	}
+	return Destination{Kind: Feature, Feature: p.Features[code], Args: args}
+}
+
 func normalize(s string) string {
+	// A "#" in a SIP URI's user part comes escaped.
+	s = strings.ReplaceAll(s, "%23", "#")
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '-', '.', '(', ')':

@@ -7,17 +7,24 @@ import (
 
 func TestResolve(t *testing.T) {
 	exts := map[string]bool{"1001": true, "1002": true, "42": true}
-	p := Plan{HasExtension: func(n string) bool { return exts[n] }}
+	p := Plan{HasExtension: func(n string) bool { return exts[n] }, Features: map[string]string{"*4": "short", "*45": FeatureEcho, "*60": FeatureClock}}
 	tests := []struct {
 		dialled string
 		want    Destination
 	}{
-		{"1001", Destination{Extension, "1001"}},
-		{"10-02", Destination{Extension, "1002"}},
-		{"42", Destination{Extension, "42"}},
+		{"1001", Destination{Kind: Extension, Extension: "1001"}},
+		{"10-02", Destination{Kind: Extension, Extension: "1002"}},
+		{"42", Destination{Kind: Extension, Extension: "42"}},
 		{"1003", Destination{Kind: Unknown}},
+		{"*60", Destination{Kind: Feature, Feature: FeatureClock}},
+		{"*45*1234#", Destination{Kind: Feature, Feature: FeatureEcho, Args: "1234"}},
+		{"*45*1234%23", Destination{Kind: Feature, Feature: FeatureEcho, Args: "1234"}},
+		{"*451", Destination{Kind: Feature, Feature: FeatureEcho, Args: "1"}},
+		{"*47", Destination{Kind: Feature, Feature: "short", Args: "7"}},
+		{"*45x", Destination{Kind: Unknown}},
+		{"*99", Destination{Kind: Unknown}},
 		{"", Destination{Kind: Unknown}},
-		{"*45", Destination{Kind: Unknown}},
+		{"*45", Destination{Kind: Feature, Feature: FeatureEcho}},
 		{"1001abc", Destination{Kind: Unknown}},
 	}
 	for _, tt := range tests {

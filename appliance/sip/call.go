@@ -83,6 +83,7 @@ type leg struct {
 	srv    *sipgo.DialogServerSession
 	cli    *sipgo.DialogClientSession
 	moh    *media.Feed // music on hold played to this leg while the other holds it
+	srtp   legSRTP
 }
 
 // call is two legs and the relay between them.
@@ -98,7 +99,8 @@ type call struct {
 	start       time.Time
 	answer      time.Time
 	relay       *media.Relay
-	ringback    *media.Feed // the ringback tone the caller hears while the callee rings
+	ringback    *media.Feed     // the ringback tone the caller hears while the callee rings
+	receiver    *media.Receiver // reads the caller when the box answers it (a service)
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -150,7 +152,7 @@ const (
 func (t *callTable) reserve(c *call, max int) reserveResult {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.byExt[c.callee] > 0 || c.caller == c.callee {
+	if c.callee != "" && (t.byExt[c.callee] > 0 || c.caller == c.callee) {
 		return calleeBusy
 	}
 	if max > 0 && len(t.byID) >= max {
@@ -158,7 +160,9 @@ func (t *callTable) reserve(c *call, max int) reserveResult {
 	}
 	t.byID[c.id] = c
 	t.byExt[c.caller]++
-	t.byExt[c.callee]++
+	if c.callee != "" {
+		t.byExt[c.callee]++
+	}
 	t.running.Add(1)
 	return reserved
 }
@@ -171,6 +175,9 @@ func (t *callTable) release(c *call) {
 	}
 	delete(t.byID, c.id)
 	for _, e := range []string{c.caller, c.callee} {
+		if e == "" {
+			continue
+		}
 		if t.byExt[e]--; t.byExt[e] <= 0 {
 			delete(t.byExt, e)
 		}
@@ -280,24 +287,29 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 400, "Missing Contact")
 		return
 	}
-	offer, negA, ok := s.readOffer(req, tx)
+	offer, negA, ok := s.readOffer(req, tx, s.srtpPolicy(user))
 	if !ok {
 		return
 	}
 	dialled := req.Recipient.User
 	target := s.o.Router.Route(user, dialled)
-	if target.Kind != TargetExtension {
+	var binding Binding
+	switch target.Kind {
+	case TargetService:
+	case TargetExtension:
+		var registered bool
+		if binding, registered = s.reg.lookup(target.Extension); !registered {
+			s.respond(tx, req, 480, "Temporarily Unavailable")
+			s.cdr(&call{id: newID(), caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now()}, NoAnswer, 480)
+			return
+		}
+	default:
 		s.log.Info("call to unknown number", "caller", user, "dialled", dialled)
 		s.respond(tx, req, 404, "Not Found")
 		return
 	}
+	// A service of the box has no callee: it is never busy.
 	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
-	binding, registered := s.reg.lookup(target.Extension)
-	if !registered {
-		s.respond(tx, req, 480, "Temporarily Unavailable")
-		s.cdr(c, NoAnswer, 480)
-		return
-	}
 	switch s.calls.reserve(c, s.o.MaxCalls) {
 	case calleeBusy:
 		s.respond(tx, req, 486, "Busy Here")
@@ -310,25 +322,48 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer s.calls.release(c)
+	if target.Kind == TargetService {
+		c.answerService(req, tx, offer, negA, target)
+		return
+	}
 	c.run(req, tx, offer, negA, binding)
 }
 
 // readOffer parses an INVITE's SDP offer and picks a codec from it. When it
 // cannot, it answers the INVITE (400 for a malformed body, 488 when nothing
 // is acceptable) and returns ok=false.
-func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction) (*sdp.Session, sdp.Negotiated, bool) {
+func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction, policy sdp.SRTPPolicy) (*sdp.Session, sdp.Negotiated, bool) {
 	offer, err := sdp.Parse(req.Body())
 	if err != nil {
 		s.log.Info("bad offer", "source", req.Source(), "err", err)
 		s.respond(tx, req, 400, "Bad SDP")
 		return nil, sdp.Negotiated{}, false
 	}
-	n, err := sdp.Negotiate(offer, codecPreference)
+	n, err := sdp.NegotiateWith(offer, sdp.NegotiateOptions{Codecs: codecPreference, SRTP: policy})
 	if err != nil {
+		s.log.Info("offer not acceptable", "source", req.Source(), "err", err)
 		s.respond(tx, req, 488, "Not Acceptable Here")
 		return nil, sdp.Negotiated{}, false
 	}
 	return offer, n, true
+}
+
+// acceptCaller makes the caller's INVITE the caller leg of c, or answers
+// it 400 and ends the call when sipgo cannot make a dialog of it.
+func (c *call) acceptCaller(req *sip.Request, tx sip.ServerTransaction, negA sdp.Negotiated, log *slog.Logger) (*sipgo.DialogServerSession, bool) {
+	dlg, err := c.s.dlgUA.ReadInvite(req, tx)
+	if err != nil {
+		log.Warn("invite not readable as dialog", "err", err)
+		c.s.respond(tx, req, 400, "Bad Request")
+		c.finish(Failed, 400, "")
+		return nil, false
+	}
+	c.mu.Lock()
+	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
+	c.move(&c.a, LegTrying)
+	c.mu.Unlock()
+	c.s.calls.addDialog(dlg.ID, c, sideCaller)
+	return dlg, true
 }
 
 // run is the life of a call until the caller's ACK; afterwards the call
@@ -336,19 +371,13 @@ func (s *Server) readOffer(req *sip.Request, tx sip.ServerTransaction) (*sdp.Ses
 func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, bnd Binding) {
 	s := c.s
 	log := s.log.With("call", c.id, "caller", c.caller, "callee", c.callee)
-	dlg, err := s.dlgUA.ReadInvite(req, tx)
-	if err != nil {
-		log.Warn("invite not readable as dialog", "err", err)
-		s.respond(tx, req, 400, "Bad Request")
-		c.finish(Failed, 400, "")
+	dlg, ok := c.acceptCaller(req, tx, negA, log)
+	if !ok {
 		return
 	}
 	c.mu.Lock()
-	c.a = leg{side: sideCaller, srv: dlg, neg: negA, origin: newOrigin()}
-	c.move(&c.a, LegTrying)
 	c.b = leg{side: sideCallee, origin: newOrigin()}
 	c.mu.Unlock()
-	s.calls.addDialog(dlg.ID, c, sideCaller)
 
 	fail := func(code int, reason string, d Disposition) {
 		c.respondA(code, reason, nil)
@@ -375,13 +404,26 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		fail(503, "Service Unavailable", Failed)
 		return
 	}
+	applyNegotiated(mA, negA)
 	c.mu.Lock()
 	c.a.media, c.b.media = mA, mB
-	c.mu.Unlock()
-	applyNegotiated(mA, negA)
 	// The caller's answer is fixed now: the same SDP goes with the early
 	// media of the ringing phase and with the final 200.
-	answerA := sdp.Answer(offer, negA, mA.LocalAddr(), c.a.origin.ID, c.a.origin.Version, sdp.SendRecv).Marshal()
+	err = c.a.applySRTP(negA, false)
+	var answerA []byte
+	if err == nil {
+		answerA, err = c.a.answerSDP(offer, negA)
+	}
+	var cryptoB []sdp.Crypto
+	if err == nil && s.srtpPolicy(c.callee) == sdp.SRTPRequired {
+		cryptoB, err = c.b.offerCrypto()
+	}
+	c.mu.Unlock()
+	if err != nil {
+		log.Error("media keys or answer not made", "err", err)
+		fail(500, "Server Internal Error", Failed)
+		return
+	}
 
 	// Offer the callee the caller's codec first, so the relay rarely transcodes.
 	prefs := []string{negA.Encoding}
@@ -391,7 +433,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		}
 	}
 	offerB := sdp.NewOffer(sdp.OfferParams{
-		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version,
+		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: c.b.origin.ID, Version: c.b.origin.Version, Crypto: cryptoB,
 	})
 	inv := sip.NewRequest(sip.INVITE, uri)
 	inv.SetDestination(dst.String())
@@ -474,11 +516,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	if id, idErr := sip.DialogIDFromResponse(cli.InviteResponse); idErr == nil {
 		s.calls.addDialog(id, c, sideCallee)
 	}
-	ans, err := sdp.Parse(cli.InviteResponse.Body())
-	var negB sdp.Negotiated
-	if err == nil {
-		negB, err = sdp.Negotiate(ans, prefs)
-	}
+	negB, err := c.calleeAnswer(cli.InviteResponse.Body(), prefs)
 	if ackErr := cli.Ack(context.Background()); ackErr != nil {
 		log.Warn("ack to callee failed", "err", ackErr)
 	}
@@ -490,7 +528,6 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		fail(488, "Not Acceptable Here", Failed)
 		return
 	}
-	applyNegotiated(mB, negB)
 
 	c.mu.Lock()
 	gone := c.calleeGone
@@ -527,9 +564,21 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.mu.Unlock()
 	log.Info("call answered", "codec_caller", negA.Encoding, "codec_callee", negB.Encoding)
 
-	res := s.newResponse(dlg.InviteRequest, 200, "OK", answerA)
+	if c.answerCaller(dlg, answerA, log) {
+		c.watch(log)
+	}
+}
+
+// answerCaller sends our 200 with the SDP answer to the caller and waits
+// for the ACK. It reports whether the call is now established; if not, the
+// call has been ended (hung up while the 200 awaited its ACK, or never
+// acknowledged).
+func (c *call) answerCaller(dlg *sipgo.DialogServerSession, answer []byte, log *slog.Logger) bool {
+	s := c.s
+	req := dlg.InviteRequest
+	res := s.newResponse(req, 200, "OK", answer)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	ct := s.contactFor(srcA, req.Transport())
+	ct := s.contactFor(sourceOf(req), req.Transport())
 	res.AppendHeader(&ct)
 	ackErr := dlg.WriteResponse(res) // blocks until the ACK
 	c.mu.Lock()
@@ -545,14 +594,14 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 			c.byeLeg(&c.a)
 		}
 		c.finish(Answered, 200, by)
-		return
+		return false
 	case ackErr != nil:
 		log.Warn("caller never acknowledged the answer", "err", ackErr)
 		c.hangup(nil, "system")
 		<-c.done
-		return
+		return false
 	}
-	c.watch(log)
+	return true
 }
 
 // earlyMedia looks at a provisional response from the callee. When it
@@ -566,18 +615,14 @@ func (c *call) earlyMedia(r *sip.Response, prefs []string, log *slog.Logger) boo
 		defer c.mu.Unlock()
 		return c.relay != nil
 	}
-	ans, err := sdp.Parse(r.Body())
-	var n sdp.Negotiated
-	if err == nil {
-		n, err = sdp.Negotiate(ans, prefs)
+	if _, err := c.calleeAnswer(r.Body(), prefs); err != nil {
+		log.Info("callee's early SDP unusable; playing our ringback", "err", err)
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.relay != nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err != nil {
-		log.Info("callee's early SDP unusable; playing our ringback", "err", err)
-		return c.relay != nil
-	}
-	applyNegotiated(c.b.media, n)
 	if c.relay == nil {
 		c.relay = media.NewRelay(c.a.media, c.b.media, nil)
 		c.relay.Start()
@@ -588,6 +633,30 @@ func (c *call) earlyMedia(r *sip.Response, prefs []string, log *slog.Logger) boo
 		c.ringback = nil
 	}
 	return true
+}
+
+// calleeAnswer reads the callee's SDP answer (in its 200, or early in a
+// 180/183) to our offer and sets the callee's media up from it.
+func (c *call) calleeAnswer(body []byte, prefs []string) (sdp.Negotiated, error) {
+	ans, err := sdp.Parse(body)
+	if err != nil {
+		return sdp.Negotiated{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	policy := sdp.SRTPOptional
+	if c.b.srtp.key != nil {
+		policy = sdp.SRTPRequired
+	}
+	n, err := sdp.NegotiateWith(ans, sdp.NegotiateOptions{Codecs: prefs, SRTP: policy})
+	if err == nil {
+		err = c.b.applySRTP(n, true)
+	}
+	if err != nil {
+		return sdp.Negotiated{}, err
+	}
+	applyNegotiated(c.b.media, n)
+	return n, nil
 }
 
 // playRingback starts the ringback tone to the caller. Call with c.mu held.
@@ -639,6 +708,9 @@ func (c *call) watch(log *slog.Logger) {
 		c.mu.Lock()
 		silent := true
 		for _, l := range []*leg{&c.a, &c.b} {
+			if l.media == nil {
+				continue // a call the box answers itself has one leg
+			}
 			st := l.media.Stats()
 			last := st.LastPacket
 			if last.IsZero() || last.Before(c.answer) {
@@ -822,7 +894,7 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	}
 	c.ended = true
 	c.hangupBy = by
-	relay := c.relay
+	relay, receiver := c.relay, c.receiver
 	legs := []*leg{&c.a, &c.b}
 	for _, l := range legs {
 		if l.state != LegTerminated {
@@ -840,6 +912,9 @@ func (c *call) finish(d Disposition, cause int, by string) {
 	c.mu.Unlock()
 	if relay != nil {
 		relay.Close()
+	}
+	if receiver != nil {
+		receiver.Close()
 	}
 	for _, l := range legs {
 		if l.media != nil {
@@ -956,7 +1031,11 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c := ref.c
-	offer, n, ok := s.readOffer(req, tx)
+	ext := c.caller
+	if ref.side == sideCallee {
+		ext = c.callee
+	}
+	offer, n, ok := s.readOffer(req, tx, s.srtpPolicy(ext))
 	if !ok {
 		return
 	}
@@ -981,14 +1060,24 @@ func (s *Server) handleReinvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 500, "CSeq Out Of Order")
 		return
 	}
-	l.neg = n
 	l.origin.Next()
+	err := l.applySRTP(n, false)
+	var ans []byte
+	if err == nil {
+		ans, err = l.answerSDP(offer, n)
+	}
+	if err != nil {
+		c.mu.Unlock()
+		s.log.Warn("re-invite not acceptable", "call", c.id, "leg", ref.side, "err", err)
+		s.respond(tx, req, 488, "Not Acceptable Here")
+		return
+	}
+	l.neg = n
 	applyNegotiated(l.media, n)
 	c.holdMusic(l, n.Hold)
-	ans := sdp.Answer(offer, n, l.media.LocalAddr(), l.origin.ID, l.origin.Version, sdp.SendRecv)
 	c.mu.Unlock()
-	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold)
-	res := s.newResponse(req, 200, "OK", ans.Marshal())
+	s.log.Info("re-invite", "call", c.id, "leg", ref.side, "direction", n.Direction, "hold", n.Hold, "srtp", n.SRTP != nil)
+	res := s.newResponse(req, 200, "OK", ans)
 	res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	ct := s.contactFor(sourceOf(req), req.Transport())
 	res.AppendHeader(&ct)

@@ -416,7 +416,7 @@ func TestMediaTimeout(t *testing.T) {
 	a, b, invB := ringing(t, s)
 	established(t, a, b, invB, 40000, 41000)
 	for _, p := range []*rawPhone{a, b} {
-		if bye := p.wait(3*time.Second, isReq("BYE")); bye == "" {
+		if bye := p.wait(10*time.Second, isReq("BYE")); bye == "" {
 			t.Errorf("%s got no BYE from the silent call", p.user)
 		} else {
 			p.reply(bye, "200 OK", "", "")

@@ -19,6 +19,7 @@ import (
 	"deskline/appliance/sip/digest"
 	"deskline/media"
 	"deskline/media/sched"
+	"deskline/media/sdp"
 	"deskline/media/tone"
 
 	"github.com/emiago/sipgo"
@@ -47,12 +48,15 @@ type TargetKind uint8
 const (
 	TargetNone      TargetKind = iota // nothing: answered 404
 	TargetExtension                   // a local extension
+	TargetService                     // a service of the box's own: Options.OnService answers it
 )
 
 // Target is the result of routing a dialled string.
 type Target struct {
 	Kind      TargetKind
 	Extension string
+	Service   string // for TargetService: which one
+	Args      string // for TargetService: digits dialled after its code
 }
 
 // BindingStore persists registrations so that a restart keeps phones
@@ -104,6 +108,14 @@ type Options struct {
 	// MusicOnHold returns what a held party hears, a new Source per hold;
 	// nil (or a nil Source) = silence.
 	MusicOnHold func() media.Source
+	// OnService runs a service of the box's own (TargetService) on the
+	// caller's answered leg, on a goroutine of the call's; when it returns
+	// the box hangs up. nil = such calls are answered and hung up at once.
+	OnService func(*Channel)
+	// SRTPPolicy says how an extension's phone uses SRTP: SRTPRequired
+	// refuses plain RTP from it (488) and offers it only SRTP; otherwise
+	// (and when nil) SRTP is used when the phone offers it.
+	SRTPPolicy func(ext string) sdp.SRTPPolicy
 
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s

@@ -13,6 +13,13 @@
 // Codecs are named by their rtpmap encoding names ("PCMU", "PCMA"), compared
 // without regard to case.
 //
+// SRTP is keyed by SDES (RFC 4568): ParseCrypto reads a=crypto lines,
+// NegotiateWith picks one under a per-leg SRTPPolicy (off, optional,
+// required), AnswerWith and NewOffer write our own key. Unusable crypto lines
+// (unknown suite, wrong key length, KDR and other session parameters) are
+// skipped, never fatal. The keys drive media/srtp, which this package does
+// not import.
+//
 // Imports: nothing of Deskline's. Importers: appliance, which turns SIP
 // bodies into sessions and negotiated streams into media engine settings.
 package sdp

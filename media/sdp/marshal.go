@@ -42,7 +42,7 @@ func (s *Session) Marshal() []byte {
 	b = appendToken(b, addr)
 	b = append(b, "\r\ns="...)
 	name := s.Name
-	if strings.TrimSpace(name) == "" {
+	if trimBlanks(name) == "" {
 		name = "-"
 	}
 	b = appendText(b, name)

@@ -1,6 +1,7 @@
 package sdp
 
 import (
+	"errors"
 	"net/netip"
 	"slices"
 	"strings"
@@ -25,6 +26,46 @@ type Negotiated struct {
 	// Hold reports that the offerer does not want media: the offer is
 	// sendonly or inactive, or uses the c=0.0.0.0 convention.
 	Hold bool
+
+	// Proto is the chosen stream's profile as the offer wrote it
+	// ("RTP/AVP" or "RTP/SAVP"); Answer echoes it.
+	Proto string
+	// SRTP is the remote side's key when the stream is SRTP: it decrypts
+	// what we receive. nil for plain RTP. For an answer to our offer,
+	// SRTP.Tag names which of our a=crypto lines (and so which of our
+	// keys) the far end accepted.
+	SRTP *Crypto
+}
+
+// SRTPPolicy says whether a leg may, must or must not carry SRTP. The zero
+// value is SRTPOff, what a caller without keys needs.
+type SRTPPolicy uint8
+
+const (
+	// SRTPOff: plain RTP only. RTP/SAVP streams are passed over and
+	// a=crypto lines on RTP/AVP ignored.
+	SRTPOff SRTPPolicy = iota
+	// SRTPOptional: SRTP when the stream carries a usable a=crypto line
+	// (on RTP/SAVP, or on RTP/AVP as some phones offer "best effort"
+	// SRTP), plain RTP on RTP/AVP otherwise.
+	SRTPOptional
+	// SRTPRequired: SRTP only; a stream without a usable a=crypto line
+	// is refused, plain RTP/AVP included.
+	SRTPRequired
+)
+
+// NegotiateOptions are what NegotiateWith may accept. The zero value takes
+// PCMU or PCMA over plain RTP only.
+type NegotiateOptions struct {
+	// Codecs we accept, as the prefer argument of Negotiate.
+	Codecs []string
+	// SRTP policy for the leg.
+	SRTP SRTPPolicy
+	// Suites we accept, in our order of preference; nil means every
+	// suite this package knows: AES_CM_128_HMAC_SHA1_80,
+	// AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM,
+	// AES_256_CM_HMAC_SHA1_80. Unknown names are ignored.
+	Suites []string
 }
 
 // supported reports the canonical name of a codec this box can carry.
@@ -47,14 +88,28 @@ func supported(name string) (string, bool) {
 // one, by its static payload type. telephone-event is taken from an
 // a=rtpmap for telephone-event/8000 on any payload type.
 //
-// Streams over RTP/SAVP and other profiles are passed over until SRTP is
-// supported. It returns an error wrapping ErrNoCodec when nothing fits.
+// Negotiate takes plain RTP only: streams over RTP/SAVP and other profiles
+// are passed over, a=crypto lines ignored. It returns an error wrapping
+// ErrNoCodec when nothing fits. NegotiateWith also handles SRTP.
 func Negotiate(offer *Session, prefer []string) (Negotiated, error) {
+	return NegotiateWith(offer, NegotiateOptions{Codecs: prefer})
+}
+
+// NegotiateWith is Negotiate with SRTP (SDES, RFC 4568) as o.SRTP allows.
+// Streams over RTP/AVP and RTP/SAVP are considered in the offer's order.
+// For SRTP it picks, among the stream's usable a=crypto lines (see
+// ParseCrypto: unusable lines are skipped), the one whose suite comes first
+// in o.Suites, the earliest line on a tie, and reports it in
+// Negotiated.SRTP. An RTP/SAVP stream without a usable line, or any stream
+// without one under SRTPRequired, is passed over with the reason. The error
+// wraps ErrNoCodec, and also ErrNoCrypto when the last stream considered
+// failed for want of SRTP keying.
+func NegotiateWith(offer *Session, o NegotiateOptions) (Negotiated, error) {
 	var want [2]bool // PCMU, PCMA
-	if prefer == nil {
+	if o.Codecs == nil {
 		want = [2]bool{true, true}
 	}
-	for _, p := range prefer {
+	for _, p := range o.Codecs {
 		switch c, _ := supported(p); c {
 		case PCMU:
 			want[0] = true
@@ -62,22 +117,35 @@ func Negotiate(offer *Session, prefer []string) (Negotiated, error) {
 			want[1] = true
 		}
 	}
-	reason := "no audio stream"
+	fail := &noCodecError{reason: "no audio stream"}
 	for i := range offer.Media {
 		m := &offer.Media[i]
 		if m.Type != "audio" {
 			continue
 		}
 		if m.Port == 0 {
-			reason = "audio stream disabled (port 0)"
+			fail = &noCodecError{reason: "audio stream disabled (port 0)"}
 			continue
 		}
-		if !strings.EqualFold(m.Proto, "RTP/AVP") {
-			reason = "audio only over " + m.Proto
+		savp := strings.EqualFold(m.Proto, "RTP/SAVP")
+		if !savp && !strings.EqualFold(m.Proto, "RTP/AVP") {
+			fail = &noCodecError{reason: "audio only over " + m.Proto}
 			continue
 		}
-		reason = "no common codec"
-		n := Negotiated{Index: i}
+		if savp && o.SRTP == SRTPOff {
+			fail = &noCodecError{reason: "audio only over RTP/SAVP and SRTP is off", crypto: true}
+			continue
+		}
+		n := Negotiated{Index: i, Proto: m.Proto}
+		if o.SRTP != SRTPOff {
+			var why string
+			n.SRTP, why = pickCrypto(*m, o.Suites)
+			if n.SRTP == nil && (savp || o.SRTP == SRTPRequired) {
+				fail = &noCodecError{reason: m.Proto + " stream without a usable a=crypto line: " + why, crypto: true}
+				continue
+			}
+		}
+		fail = &noCodecError{reason: "no common codec"}
 		for _, pt := range m.Formats {
 			r, ok := m.Encoding(pt)
 			if !ok || r.ClockRate != 8000 || r.Channels > 1 {
@@ -109,13 +177,52 @@ func Negotiate(offer *Session, prefer []string) (Negotiated, error) {
 		}
 		return n, nil
 	}
-	return Negotiated{}, &noCodecError{reason}
+	return Negotiated{}, fail
 }
 
-type noCodecError struct{ reason string }
+type noCodecError struct {
+	reason string
+	crypto bool // for want of SRTP keying: also ErrNoCrypto
+}
 
-func (e *noCodecError) Error() string { return ErrNoCodec.Error() + ": " + e.reason }
-func (e *noCodecError) Unwrap() error { return ErrNoCodec }
+func (e *noCodecError) Error() string {
+	if e.crypto {
+		return ErrNoCrypto.Error() + ": " + e.reason
+	}
+	return ErrNoCodec.Error() + ": " + e.reason
+}
+
+func (e *noCodecError) Unwrap() []error {
+	if e.crypto {
+		return []error{ErrNoCodec, ErrNoCrypto}
+	}
+	return []error{ErrNoCodec}
+}
+
+// pickCrypto returns the stream's usable a=crypto line whose suite comes
+// first in prefer (nil: our default order), or nil and why there is none.
+func pickCrypto(m Media, prefer []string) (*Crypto, string) {
+	usable, skipped := m.Crypto()
+	if prefer == nil {
+		for _, s := range cryptoSuites {
+			prefer = append(prefer, s.name)
+		}
+	}
+	for _, p := range prefer {
+		for i := range usable {
+			if strings.EqualFold(usable[i].Suite, p) {
+				return &usable[i], ""
+			}
+		}
+	}
+	switch {
+	case len(usable) > 0:
+		return nil, "no suite we accept among " + itoa(len(usable)) + " offered"
+	case len(skipped) > 0:
+		return nil, skipped[0].Error()
+	}
+	return nil, "none"
+}
 
 // Answer builds our answer to offer after Negotiate chose n. It mirrors the
 // offer's m= lines in count and order (RFC 3264 section 6): every stream
@@ -126,19 +233,67 @@ func (e *noCodecError) Unwrap() error { return ErrNoCodec }
 // its ptime mirrors n.Ptime, as many phones expect symmetric packet sizes.
 // n must come from Negotiate on this offer. local is our public RTP address;
 // the caller chooses sessID and version (see OriginState).
+//
+// Answer has no key to give: when n carries SRTP it rejects the chosen
+// stream too (port 0). Use AnswerWith for SRTP.
 func Answer(offer *Session, n Negotiated, local netip.AddrPort, sessID, version uint64, dir Direction) *Session {
+	s, err := AnswerWith(offer, n, AnswerParams{Addr: local, SessionID: sessID, Version: version, Direction: dir})
+	if err != nil {
+		s = answer(offer, n, AnswerParams{Addr: local, SessionID: sessID, Version: version}, -1)
+	}
+	return s
+}
+
+// AnswerParams describe our side of an answer.
+type AnswerParams struct {
+	// Addr is our public RTP address and port.
+	Addr netip.AddrPort
+	// SessionID and Version for o= (see OriginState).
+	SessionID, Version uint64
+	// Direction we want, limited by what the offer allows.
+	Direction Direction
+	// Key is our SRTP master key||salt for n.SRTP.Suite (media/srtp's
+	// GenerateKey makes one): what we encrypt with. Required when
+	// n.SRTP is set, ignored otherwise.
+	Key []byte
+}
+
+// AnswerWith is Answer for a negotiation that may carry SRTP. The chosen
+// stream keeps the offer's profile (n.Proto) and, when n.SRTP is set, has
+// one a=crypto line with the offer's tag and suite and p.Key. It fails when
+// n.SRTP is set and p.Key is not the suite's length.
+func AnswerWith(offer *Session, n Negotiated, p AnswerParams) (*Session, error) {
+	if n.SRTP != nil {
+		suite, l := suiteKeyLen(n.SRTP.Suite)
+		if l == 0 || len(p.Key) != l {
+			return nil, errors.New("sdp: answer needs a key of " + itoa(l) + " bytes for " + quote(n.SRTP.Suite) + ", has " + itoa(len(p.Key)))
+		}
+		n.SRTP = &Crypto{Tag: n.SRTP.Tag, Suite: suite, Key: p.Key}
+	}
+	return answer(offer, n, p, n.Index), nil
+}
+
+// answer builds the answer accepting stream index (-1: none).
+func answer(offer *Session, n Negotiated, p AnswerParams, index int) *Session {
 	s := &Session{
-		Origin: Origin{Username: "-", SessionID: sessID, Version: version, Address: local.Addr().String()},
+		Origin: Origin{Username: "-", SessionID: p.SessionID, Version: p.Version, Address: p.Addr.Addr().String()},
 		Name:   "-",
-		Conn:   local.Addr(),
+		Conn:   p.Addr.Addr(),
 		Media:  make([]Media, len(offer.Media)),
 	}
 	for i, om := range offer.Media {
-		if i != n.Index {
+		if i != index {
 			s.Media[i] = reject(om)
 			continue
 		}
-		s.Media[i] = audio(om.Type, int(local.Port()), []codec{{n.Encoding, n.PT}}, n.DTMFPT, n.Direction.And(dir), n.Ptime)
+		m := audio(om.Type, int(p.Addr.Port()), []codec{{n.Encoding, n.PT}}, n.DTMFPT, n.Direction.And(p.Direction), n.Ptime)
+		if n.Proto != "" {
+			m.Proto = n.Proto
+		}
+		if n.SRTP != nil {
+			m.Attrs = []Attr{n.SRTP.Attr()}
+		}
+		s.Media[i] = m
 	}
 	return s
 }
@@ -203,10 +358,21 @@ type OfferParams struct {
 	Ptime int
 	// SessionID and Version for o= (see OriginState).
 	SessionID, Version uint64
+
+	// Crypto, when not empty, makes the offer SRTP: the stream is
+	// RTP/SAVP with one a=crypto line per entry, in order (number the
+	// tags 1, 2, ...; keys from media/srtp's GenerateKey, one per line).
+	// Entries with an unknown suite or a key of the wrong length are
+	// left out; if none is left the offer is RTP/SAVP without keys,
+	// which the far end refuses rather than talk in clear.
+	Crypto []Crypto
+	// SRTPOptional puts the a=crypto lines on RTP/AVP instead ("best
+	// effort"): a phone without SRTP answers plain RTP.
+	SRTPOptional bool
 }
 
 // NewOffer builds our offer: one audio stream with the codecs of o and
-// telephone-event with events 0-16.
+// telephone-event with events 0-16, and SRTP keys when o.Crypto has some.
 func NewOffer(o OfferParams) *Session {
 	var codecs []codec
 	for _, c := range o.Codecs {
@@ -229,6 +395,17 @@ func NewOffer(o OfferParams) *Session {
 		ptime = 20
 	}
 	m := audio("audio", int(o.Addr.Port()), codecs, dtmf, o.Direction&3, ptime)
+	if len(o.Crypto) > 0 {
+		if !o.SRTPOptional {
+			m.Proto = "RTP/SAVP"
+		}
+		for _, c := range o.Crypto {
+			if suite, l := suiteKeyLen(c.Suite); l != 0 && len(c.Key) == l && c.Tag >= 0 && c.Tag <= 999999999 {
+				c.Suite = suite
+				m.Attrs = append(m.Attrs, c.Attr())
+			}
+		}
+	}
 	return &Session{
 		Origin: Origin{Username: "-", SessionID: o.SessionID, Version: o.Version, Address: o.Addr.Addr().String()},
 		Name:   "-",

@@ -55,6 +55,9 @@ func TestNegotiatePhones(t *testing.T) {
 		{"fax", t38Offer, nil, Negotiated{}, ErrNoCodec},
 	}
 	for _, tt := range tests {
+		if tt.err == nil {
+			tt.want.Proto = "RTP/AVP"
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Negotiate(mustParse(t, tt.body), tt.prefer)
 			if !errors.Is(err, tt.err) {

@@ -207,6 +207,7 @@ func parsePT(s string) (uint8, bool) {
 
 func (p *parser) parseAttr(v string) string {
 	key, val, _ := strings.Cut(v, ":")
+	key = trimBlanks(key) // "a=foo :" is foo; Marshal could not keep the blank
 	if key == "" && val == "" {
 		return ""
 	}

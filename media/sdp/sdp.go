@@ -15,10 +15,17 @@ var (
 	// line. Upstream this becomes 400 Bad Request.
 	ErrInvalid = errors.New("sdp: invalid")
 
-	// ErrNoCodec is returned by Negotiate when the offer has no stream we
-	// can accept: no audio over plain RTP/AVP with a non-zero port, or no
-	// codec in common. Upstream this becomes 488 Not Acceptable Here.
+	// ErrNoCodec is returned by Negotiate and NegotiateWith when the offer
+	// has no stream we can accept: no audio over a profile we take with a
+	// non-zero port, no codec in common, or no SRTP keying where the
+	// policy needs it. Upstream this becomes 488 Not Acceptable Here.
 	ErrNoCodec = errors.New("sdp: no acceptable audio codec")
+
+	// ErrNoCrypto is returned by NegotiateWith, together with ErrNoCodec,
+	// when the stream it could have taken fails for want of SRTP keying:
+	// RTP/SAVP without a usable a=crypto line, RTP/SAVP while SRTP is off,
+	// or plain RTP while SRTP is required. Also 488 upstream.
+	ErrNoCrypto = errors.New("sdp: no acceptable SRTP keying")
 )
 
 // SyntaxError describes why Parse rejected a body. It wraps ErrInvalid.

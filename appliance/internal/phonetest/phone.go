@@ -78,6 +78,10 @@ type Options struct {
 	// means two minutes of generated silence. Make it longer than the call:
 	// at its end baresip emits AUDIO_ERROR and hangs up ("end of file").
 	PlayWAV string
+	// MediaEnc encrypts the phone's audio with baresip's srtp module:
+	// "srtp" (offers SRTP, accepts plain RTP), "srtp-mand" (SRTP only,
+	// RTP/SAVP); empty = plain RTP.
+	MediaEnc string
 }
 
 func (o Options) normalize() (Options, error) {
@@ -93,6 +97,8 @@ func (o Options) normalize() (Options, error) {
 	switch {
 	case o.Transport != "udp" && o.Transport != "tcp" && o.Transport != "tls":
 		return o, fmt.Errorf("phonetest: transport %q, want udp, tcp or tls", o.Transport)
+	case o.MediaEnc != "" && o.MediaEnc != "srtp" && o.MediaEnc != "srtp-mand" && o.MediaEnc != "srtp-mandf":
+		return o, fmt.Errorf("phonetest: MediaEnc %q, want srtp, srtp-mand or srtp-mandf", o.MediaEnc)
 	case o.Register && o.Registrar == "":
 		return o, errors.New("phonetest: Register needs a Registrar")
 	case strings.ContainsAny(o.User+o.Password+o.Registrar, ";<>@ \t\r\n\""):
@@ -271,6 +277,9 @@ func (p *Phone) accountLine() string {
 	if len(o.Codecs) > 0 {
 		fmt.Fprintf(&b, ";audio_codecs=%s", strings.Join(o.Codecs, ","))
 	}
+	if o.MediaEnc != "" {
+		fmt.Fprintf(&b, ";mediaenc=%s", o.MediaEnc)
+	}
 	return b.String()
 }
 
@@ -317,7 +326,7 @@ func (p *Phone) writeConfig(moduleDir string, base int) error {
 	kv("rtcp_mux", "no")
 	kv("statmode_default", "off")
 	kv("module_path", moduleDir)
-	for _, m := range []string{"g711", "aufile", "aubridge", "sndfile"} {
+	for _, m := range []string{"g711", "aufile", "aubridge", "sndfile", "srtp"} {
 		kv("module", m+".so")
 	}
 	kv("module_tmp", "account.so")

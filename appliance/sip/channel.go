@@ -1,0 +1,210 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+	"github.com/pion/rtp"
+
+	"deskline/media"
+	"deskline/media/sdp"
+)
+
+// Channel is a caller's leg answered by the box itself: a feature code, and
+// later IVR menus, voicemail and queues. The service that owns it plays
+// audio to the caller, reads the digits the caller presses and may listen to
+// what the caller says. Its methods may be called from the service's
+// goroutine while the caller hangs up at any time: then Context is done and
+// every blocking method returns its error.
+type Channel struct {
+	c       *call
+	ctx     context.Context
+	service string
+	args    string
+	digits  chan byte
+	onAudio atomic.Pointer[func([]int16)]
+}
+
+// ErrHungUp is returned by a Channel's methods once the caller has hung up.
+var ErrHungUp = errors.New("sip: the caller hung up")
+
+// Caller is the calling extension.
+func (ch *Channel) Caller() string { return ch.c.caller }
+
+// Service is the name of the feature dialled, and Args the digits dialled
+// after its code.
+func (ch *Channel) Service() string { return ch.service }
+
+// Args returns the digits dialled after the feature code ("" if none).
+func (ch *Channel) Args() string { return ch.args }
+
+// Context is done when the call ends.
+func (ch *Channel) Context() context.Context { return ch.ctx }
+
+// Play plays src to the caller until it ends. With interrupt set, a key the
+// caller presses stops it and is returned (and stays unread for ReadDigit);
+// otherwise Play returns 0 when src has ended. It returns ErrHungUp when the
+// call ends first.
+func (ch *Channel) Play(src media.Source, interrupt bool) (byte, error) {
+	done := make(chan struct{})
+	f := ch.c.a.media.Play(ch.c.s.sched, src, &media.FeedOptions{OnDone: func() { close(done) }})
+	defer f.Stop()
+	var digits <-chan byte
+	if interrupt {
+		digits = ch.digits
+	}
+	select {
+	case <-done:
+		return 0, nil
+	case d := <-digits:
+		ch.unread(d)
+		return d, nil
+	case <-ch.ctx.Done():
+		return 0, ErrHungUp
+	}
+}
+
+// unread puts a digit back at the head of the queue.
+func (ch *Channel) unread(d byte) {
+	rest := make([]byte, 0, cap(ch.digits))
+	for len(ch.digits) > 0 {
+		rest = append(rest, <-ch.digits)
+	}
+	ch.digits <- d
+	for _, r := range rest {
+		ch.digits <- r
+	}
+}
+
+// ReadDigit returns the next key the caller presses (0-9 * # A-D), waiting
+// at most timeout; it returns 0 and no error on timeout.
+func (ch *Channel) ReadDigit(timeout time.Duration) (byte, error) {
+	select {
+	case d := <-ch.digits:
+		return d, nil
+	default:
+	}
+	if timeout <= 0 {
+		return 0, ch.ctx.Err()
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case d := <-ch.digits:
+		return d, nil
+	case <-t.C:
+		return 0, nil
+	case <-ch.ctx.Done():
+		return 0, ErrHungUp
+	}
+}
+
+// OnAudio sets (or, with nil, clears) a function that gets every frame of
+// audio the caller sends, decoded to 8 kHz linear samples. It runs on the
+// media goroutine: it must return quickly and not keep pcm.
+func (ch *Channel) OnAudio(fn func(pcm []int16)) {
+	if fn == nil {
+		ch.onAudio.Store(nil)
+		return
+	}
+	ch.onAudio.Store(&fn)
+}
+
+// Wait blocks until the caller hangs up or d has passed, and returns
+// ErrHungUp in the first case.
+func (ch *Channel) Wait(d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ch.ctx.Done():
+		return ErrHungUp
+	}
+}
+
+// answerService answers a call for a service of the box's own and runs the
+// service on it until either side hangs up.
+func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, target Target) {
+	s := c.s
+	log := s.log.With("call", c.id, "caller", c.caller, "service", target.Service)
+	dlg, ok := c.acceptCaller(req, tx, negA, log)
+	if !ok {
+		return
+	}
+
+	srcA := sourceOf(req)
+	mA, err := s.o.Media.Listen(s.localIP(srcA.Addr()))
+	if err != nil {
+		log.Error("no media port for caller", "err", err)
+		c.respondA(503, "Service Unavailable", nil)
+		c.finish(Failed, 503, "")
+		return
+	}
+	applyNegotiated(mA, negA)
+	ch := &Channel{c: c, service: target.Service, args: target.Args, digits: make(chan byte, 32)}
+	rcv := media.NewReceiver(mA, media.ReceiverOptions{
+		InBand: true,
+		OnDigit: func(d byte, end bool) {
+			if !end {
+				return
+			}
+			select {
+			case ch.digits <- d:
+			default: // a caller drumming on the keypad: drop the excess
+			}
+		},
+		OnAudio: func(_ *rtp.Header, pcm []int16) {
+			if fn := ch.onAudio.Load(); fn != nil {
+				(*fn)(pcm)
+			}
+		},
+	})
+	c.mu.Lock()
+	c.a.media = mA
+	err = c.a.applySRTP(negA, false)
+	var answer []byte
+	if err == nil {
+		answer, err = c.a.answerSDP(offer, negA)
+	}
+	if err != nil {
+		c.mu.Unlock()
+		log.Error("media keys or answer not made", "err", err)
+		c.respondA(500, "Server Internal Error", nil)
+		c.finish(Failed, 500, "")
+		return
+	}
+	c.receiver = rcv
+	c.move(&c.a, LegAnswered)
+	c.answer = s.o.Now()
+	c.mu.Unlock()
+	rcv.Start()
+
+	if !c.answerCaller(dlg, answer, log) {
+		return
+	}
+	log.Info("service answered")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ch.ctx = ctx
+	go func() { <-c.done; cancel() }()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer s.recoverIn("service " + target.Service)
+		if s.o.OnService != nil {
+			s.o.OnService(ch)
+		}
+		// The service is over: the box hangs up (a no-op when the caller
+		// already has).
+		c.hangup(nil, "system")
+	}()
+	c.watch(log)
+	cancel()
+	wg.Wait()
+}
