@@ -6,12 +6,23 @@
 // rtpload command or BenchmarkRelayLoad) opens two Sessions per call on a
 // PortPool and bridges them with a Relay. The generator process (a child
 // started by Run, which calls ChildMain) plays both telephones of every
-// call: from a few goroutines, paced from one clock, each phone sends a
-// 172-byte PCMU packet every 20 ms to its Session, carrying its send time,
-// and receives what the relay forwards from the other phone. The kernel's
-// receive timestamp (SO_TIMESTAMPNS) minus the send time is the packet's
-// latency, so the generator's own wake-ups are not counted. Keeping the
-// generator in its own process lets the engine's CPU be read from rusage.
+// call: paced from one clock, each phone sends a 172-byte PCMU packet every
+// 20 ms to its Session, carrying its send time, and receives what the
+// relay forwards from the other phone. The kernel's receive timestamp
+// (SO_TIMESTAMPNS) minus the send time is the packet's latency, so the
+// generator's own wake-ups are not counted. Keeping the generator in its
+// own process lets the engine's CPU be read from rusage. To cost less than
+// the engine it loads, the generator's phones share a few sockets (one per
+// 100 legs) that it reads and writes in batches (recvmmsg, sendmmsg); the
+// engine still sees one peer address per Session, as with real phones.
+//
+// Besides the media engine (Opts.Engine "relay"), a run can use floors
+// that forward the same traffic between the same kind of sockets without
+// any RTP work: a goroutine per socket ("copy"), the same on connected
+// sockets ("copyconn"), or a few goroutines on an epoll set, woken per
+// packet ("epoll") or polling every 0.5 ms ("tick"). Side by side with a
+// relay run they show what the engine costs beyond the kernel and the Go
+// runtime, and what another way of waiting for packets would save.
 //
 // A direct run is the same generator sending phone to phone without the
 // engine; its latency is what loopback alone costs, so the difference to a
@@ -21,6 +32,6 @@
 // Runs are bounded: the child stops by itself after warm-up, measurement and
 // drain, and also when its stdin closes.
 //
-// Imports: deskline/media and golang.org/x/sys/unix. Importers: the
+// Imports: deskline/media, golang.org/x/net/ipv4 and golang.org/x/sys/unix. Importers: the
 // rtpload command and the media package's load benchmark. Linux only.
 package rtpload

@@ -54,7 +54,7 @@ type schedule struct {
 // genReport is what the generator measured.
 type genReport struct {
 	Sent, Received uint64        // packets sent in the window, and how many of them arrived
-	Misrouted      uint64        // arrived at a phone other than the sender's partner
+	Stray          uint64        // datagrams that were not a packet of the partner's leg from its Session
 	Drops          uint64        // dropped by the kernel for the phones' full receive buffers
 	P50, P99, Max  time.Duration // latency of the packets received
 	CPU            time.Duration // the generator's, from start to end of drain
@@ -63,8 +63,8 @@ type genReport struct {
 
 // workerReport is what one generator worker measured.
 type workerReport struct {
-	Sent, Received, Misrouted uint64
-	latency                   []int64 // ns, one per packet received
+	Sent, Received, Stray uint64
+	latency               []int64 // ns, one per packet received
 }
 
 // leg is one phone of the generator.
@@ -187,7 +187,7 @@ func (g *generator) run(sc schedule) genReport {
 	for w := range workers {
 		r.Sent += sent[w].Sent
 		r.Received += recv[w].Received
-		r.Misrouted += recv[w].Misrouted
+		r.Stray += recv[w].Stray
 		lat = append(lat, recv[w].latency...)
 	}
 	slices.Sort(lat)
@@ -285,17 +285,20 @@ func (g *generator) receive(w int, winStart, winEnd, stopAt time.Time) (workerRe
 		for _, m := range msgs[:n] {
 			b := m.Buffers[0][:m.N]
 			if len(b) != packetLen {
-				r.Misrouted++
+				if r.Stray < 3 {
+					fmt.Fprintf(os.Stderr, "rtpload: stray datagram on socket %d from %v, %d bytes\n", w, m.Addr, m.N)
+				}
+				r.Stray++
 				continue
 			}
 			sentNs := int64(binary.BigEndian.Uint64(b[headerLen:]))
 			j := binary.BigEndian.Uint32(b[headerLen+8:])
 			ua, _ := m.Addr.(*net.UDPAddr)
 			if int(j) >= len(g.legs) || ua == nil || ua.AddrPort() != g.legs[j^1].from {
-				if r.Misrouted < 3 {
-					fmt.Fprintf(os.Stderr, "XXX sock %d leg %d from %v want %v sent %v\n", w, j, ua, g.legs[min(int(j), len(g.legs)-1)^1].from, time.Unix(0, sentNs))
+				if r.Stray < 3 {
+					fmt.Fprintf(os.Stderr, "rtpload: stray datagram on socket %d from %v, %d bytes\n", w, ua, m.N)
 				}
-				r.Misrouted++
+				r.Stray++
 				continue
 			}
 			if sentNs < lo || sentNs >= hi {

@@ -52,11 +52,14 @@ type Result struct {
 	Direct bool
 	Engine string
 
-	Sent, Received uint64  // generator packets sent in the window and received
-	Misrouted      uint64  // arrived at the wrong phone (must be 0)
-	LossPct        float64 // 100·(Sent−Received)/Sent; packets later than Drain count as lost
-	EngineDrops    uint64  // datagrams the kernel dropped for the engine's full socket receive buffers
-	PhoneDrops     uint64  // ... and for the generator's
+	Sent, Received uint64 // generator packets sent in the window and received
+	// Stray counts datagrams at the phones that were not the partner
+	// leg's packet from the expected Session: a relay that mixes up calls,
+	// or another program's traffic to a port the generator reused.
+	Stray       uint64
+	LossPct     float64 // 100·(Sent−Received)/Sent; packets later than Drain count as lost
+	EngineDrops uint64  // datagrams the kernel dropped for the engine's full socket receive buffers
+	PhoneDrops  uint64  // ... and for the generator's
 
 	P50us, P99us, MaxUs float64 // send to kernel receive timestamp at the far phone
 
@@ -196,7 +199,7 @@ func Run(o Opts) (res Result, err error) {
 		res.GoroutinesPerCall = float64(g1-g0) / float64(o.Calls)
 	}
 
-	res.Sent, res.Received, res.Misrouted = rep.Sent, rep.Received, rep.Misrouted
+	res.Sent, res.Received, res.Stray = rep.Sent, rep.Received, rep.Stray
 	if rep.Sent > 0 {
 		res.LossPct = 100 * float64(int64(rep.Sent)-int64(rep.Received)) / float64(rep.Sent)
 	}
