@@ -5,21 +5,16 @@ package media_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"deskline/media/internal/rtpload"
 )
 
-// genEnv makes the test binary the load generator of BenchmarkRelayLoad
-// instead of running tests.
-const genEnv = "DESKLINE_RTPLOAD_GEN"
-
+// TestMain lets BenchmarkRelayLoad re-start the test binary as its load
+// generator.
 func TestMain(m *testing.M) {
-	if os.Getenv(genEnv) == "1" {
-		os.Exit(rtpload.ChildMain(os.Stdin, os.Stdout))
-	}
+	rtpload.MaybeChild()
 	os.Exit(m.Run())
 }
 
@@ -51,11 +46,7 @@ func BenchmarkRelayLoad(b *testing.B) {
 					Engine:   engine,
 					Warmup:   500 * time.Millisecond,
 					Duration: 1500 * time.Millisecond,
-					Command: func() *exec.Cmd {
-						cmd := exec.Command(os.Args[0])
-						cmd.Env = append(os.Environ(), genEnv+"=1")
-						return cmd
-					},
+					Command:  rtpload.SelfCommand(),
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -10,12 +10,7 @@ import (
 // traffic: reading in batches must never leave a datagram in the socket.
 func TestRelayPassesBurstsWhole(t *testing.T) {
 	const burst = 25
-	checkGoroutines(t)
-	pool := newTestPool(t, 4)
-	a, b := listen(t, pool), listen(t, pool)
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr)
-	b.SetRemote(pb.addr)
+	a, b, pa, pb := sessionPair(t)
 
 	sendBurst := func(first uint16) {
 		for i := range uint16(burst) {
@@ -49,12 +44,7 @@ func TestRelayPassesBurstsWhole(t *testing.T) {
 // nothing. AllocsPerRun counts every goroutine's allocations, the Relay's
 // included.
 func TestRelayPathAllocatesNothing(t *testing.T) {
-	checkGoroutines(t)
-	pool := newTestPool(t, 4)
-	a, b := listen(t, pool), listen(t, pool)
-	pa, pb := newPhone(t), newPhone(t)
-	a.SetRemote(pa.addr)
-	b.SetRemote(pb.addr)
+	a, b, pa, pb := sessionPair(t)
 	r := NewRelay(a, b, nil)
 	r.Start()
 	defer r.Close()
@@ -76,4 +66,17 @@ func TestRelayPathAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(500, hop); n != 0 {
 		t.Errorf("a relayed packet allocates %v times, want 0", n)
 	}
+}
+
+// sessionPair returns two Sessions, not yet relayed, each pointed at its
+// own phone.
+func sessionPair(t *testing.T) (a, b *Session, pa, pb *phone) {
+	t.Helper()
+	checkGoroutines(t)
+	pool := newTestPool(t, 4)
+	a, b = listen(t, pool), listen(t, pool)
+	pa, pb = newPhone(t), newPhone(t)
+	a.SetRemote(pa.addr)
+	b.SetRemote(pb.addr)
+	return a, b, pa, pb
 }

@@ -341,6 +341,28 @@ func (e *relayEngine) close() {
 	}
 }
 
+// childEnv, set to 1, makes a program that calls MaybeChild the generator.
+const childEnv = "DESKLINE_RTPLOAD_GEN"
+
+// SelfCommand returns an Opts.Command that starts this same program, with
+// args, as the generator; the program must call MaybeChild first thing
+// (a test binary: in TestMain).
+func SelfCommand(args ...string) func() *exec.Cmd {
+	return func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), childEnv+"=1")
+		return cmd
+	}
+}
+
+// MaybeChild runs the generator on stdin and stdout and exits if this
+// process was started by a SelfCommand, and returns otherwise.
+func MaybeChild() {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(ChildMain(os.Stdin, os.Stdout))
+	}
+}
+
 // ChildMain is the generator process: it reads its setup and schedule
 // from in, binds the phones, sends and receives, and writes its report to
 // out. It returns the process exit code.

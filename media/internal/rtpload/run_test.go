@@ -4,17 +4,12 @@ package rtpload
 
 import (
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 )
 
-const childEnv = "DESKLINE_RTPLOAD_TEST_GEN"
-
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) == "1" {
-		os.Exit(ChildMain(os.Stdin, os.Stdout))
-	}
+	MaybeChild()
 	os.Exit(m.Run())
 }
 
@@ -31,11 +26,7 @@ func TestRunDeliversEveryPacket(t *testing.T) {
 				Warmup:   200 * time.Millisecond,
 				Duration: 400 * time.Millisecond,
 				PortMin:  30000, PortMax: 39998,
-				Command: func() *exec.Cmd {
-					cmd := exec.Command(os.Args[0], "-test.run=^$")
-					cmd.Env = append(os.Environ(), childEnv+"=1")
-					return cmd
-				},
+				Command: SelfCommand(),
 			})
 			if err != nil {
 				t.Fatal(err)
