@@ -50,9 +50,8 @@ func (l *readLoop) start(rs ...reader) {
 	}
 }
 
-// readEach is the portable read loop: one read per datagram, and the
-// read that finds the socket empty parks the goroutine.
-func (l *readLoop) readEach(r reader) {
+func (l *readLoop) run(r reader) {
+	defer l.wg.Done()
 	for {
 		n, from, err := r.s.conn.ReadFromUDPAddrPort(r.buf)
 		if err != nil {

@@ -7,7 +7,9 @@ import (
 
 // A burst of packets, queued before the Relay starts or arriving faster
 // than it reads, all reach the other phone without waiting for more
-// traffic: reading in batches must never leave a datagram in the socket.
+// traffic: a read loop that waits for the poller too early (say, one that
+// reads in batches and assumes a short batch drained the socket) would
+// leave datagrams behind.
 func TestRelayPassesBurstsWhole(t *testing.T) {
 	const burst = 25
 	a, b, pa, pb := sessionPair(t)
