@@ -11,6 +11,7 @@ require (
 	github.com/pion/transport/v5 v5.1.1
 	github.com/zaf/g711 v1.4.0
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/net v0.52.0
 )
 
 require (

@@ -2,6 +2,7 @@ package media
 
 import (
 	"encoding/binary"
+	"io"
 	"net/netip"
 	"time"
 
@@ -82,15 +83,15 @@ func (r *Relay) Close() error { return r.loop.close() }
 // 172 bytes at 20 ms; anything near this size is not telephony.
 const maxDatagram = 2048
 
-// pipe is one direction of a Relay. Its buffers and parsed packet are
-// reused for every packet, and only its goroutine touches them.
+// pipe is one direction of a Relay. Its buffer and parsed packet are
+// reused for every packet, and only its goroutine touches them. The packet
+// sent is written over the one read (see forward), so one buffer serves.
 type pipe struct {
 	src, dst *Session
 	onDTMF   func(from *Session, event uint8, end bool, duration time.Duration)
 
 	pkt rtp.Packet
 	in  [maxDatagram]byte
-	out [maxDatagram]byte
 
 	dtmf dtmfDedup
 }
@@ -106,8 +107,11 @@ func newPipe(src, dst *Session, onDTMF func(*Session, uint8, bool, time.Duration
 
 // forward handles one datagram read from p.src at time now and returns the
 // datagram to send to p.dst's peer and where, or ok false if nothing is to
-// be sent. It may modify in. Called once per packet by the pipe's goroutine;
-// it allocates nothing.
+// be sent. out is written over in: the header sent is the fixed 12 bytes
+// (no CSRCs, extension or padding), never longer than the one read, so the
+// payload only moves towards the front; SRTP's tag goes in in's spare
+// capacity (a pipe reads into maxDatagram bytes). Called once per packet
+// by the pipe's goroutine; it allocates nothing.
 func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byte, to netip.AddrPort, ok bool) {
 	from = unmapAddrPort(from)
 	in, ok = p.src.unprotect(in)
@@ -134,9 +138,12 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 	h.Padding, h.PaddingSize, p.pkt.PaddingSize = false, 0, 0
 	h.Extension = false
 	h.CSRC = h.CSRC[:0]
-	n, err := p.pkt.MarshalTo(p.out[:maxDatagram-srtp.MaxOverhead])
+	n, err := p.pkt.MarshalTo(in)
+	if err == nil && n+srtp.MaxOverhead > cap(in) && p.dst.SRTP() {
+		err = io.ErrShortBuffer // no room for the SRTP tag: not telephony anyway
+	}
 	if err == nil {
-		out, err = p.dst.protect(p.out[:n])
+		out, err = p.dst.protect(in[:n])
 	}
 	if err != nil {
 		p.dst.sent(0, err)
