@@ -30,8 +30,9 @@ unit:
 BENCHCOUNT ?= 5
 bench:
 	@mkdir -p $(BUILD)
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee $(BUILD)/bench.txt
+	$(GO) test -run '^$$' -skip 'BenchmarkRelayLoad' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee $(BUILD)/bench.txt
 	$(GO) run ./.ci/benchreport < $(BUILD)/bench.txt | tee $(BUILD)/bench-report.txt
+	$(GO) run ./media/cmd/rtpload -calls 100,500,1000,1500 -engine copy,relay | tee -a $(BUILD)/bench-report.txt
 
 ## fuzz: run every fuzz target for FUZZTIME each (seeds alone run in `make test`)
 FUZZTIME ?= 20s
