@@ -125,7 +125,7 @@ func (f *Feed) send(n int64) {
 	h.Timestamp = f.ts0 + uint32(n)*FrameSamples
 	h.CSRC = h.CSRC[:0]
 	f.pkt.Payload = f.payload[:]
-	to, table, ok := f.s.prepareOut(h, kindAudio, codec, f, time.Now())
+	to, table, ok := f.s.prepareOut(h, kindAudio, codec, FrameSamples, f, time.Now())
 	if !ok {
 		return
 	}

@@ -15,8 +15,7 @@ import (
 const readBufferBytes = 64 << 10
 
 // PortPool hands out the even UDP ports of a configured range, one per
-// Session. (RTCP's odd neighbour is never handed out, so it stays free for a
-// later RTCP socket.) Ports are given round-robin, so a port just released
+// Session, with the odd port above it for the Session's RTCP. Ports are given round-robin, so a port just released
 // is the last to be reused and late packets of an old call do not reach a
 // new one.
 //
@@ -67,6 +66,13 @@ func (p *PortPool) Listen(ip netip.Addr) (*Session, error) {
 		}
 		port := p.min + 2*i
 		conn, err := net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
+		var rtcpConn *net.UDPConn
+		if err == nil {
+			// RTCP goes to the RTP port + 1 (RFC 3550 §11): both or neither.
+			if rtcpConn, err = net.ListenUDP(network, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port+1)))); err != nil {
+				conn.Close()
+			}
+		}
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EACCES) {
 				lastErr = err
@@ -80,7 +86,7 @@ func (p *PortPool) Listen(ip netip.Addr) (*Session, error) {
 		p.inUse[i] = true
 		p.used++
 		p.cursor = (i + 1) % n
-		return newSession(conn, netip.AddrPortFrom(ip, uint16(port)), func() { p.release(i) }), nil
+		return newSession(conn, rtcpConn, netip.AddrPortFrom(ip, uint16(port)), func() { p.release(i) }), nil
 	}
 	if lastErr != nil {
 		return nil, fmt.Errorf("%w in %d-%d on %v (last refusal: %v)", ErrNoPorts, p.min, p.max, ip, lastErr)

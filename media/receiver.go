@@ -76,7 +76,7 @@ func (r *Receiver) handle(b []byte, from netip.AddrPort) {
 		return
 	}
 	valid := wellFormed(b) && r.pkt.Unmarshal(b) == nil
-	kind, f := r.s.admit(from, valid, r.pkt.PayloadType, len(r.pkt.Payload), len(b), time.Now())
+	kind, f := r.s.admit(from, valid, &r.pkt.Header, len(r.pkt.Payload), len(b), time.Now())
 	switch kind {
 	case kindDTMF:
 		event, begins, ends, _ := r.dedup.see(&r.pkt)

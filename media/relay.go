@@ -119,7 +119,7 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 		return nil, netip.AddrPort{}, false
 	}
 	valid := wellFormed(in) && p.pkt.Unmarshal(in) == nil
-	kind, srcFmt := p.src.admit(from, valid, p.pkt.PayloadType, len(p.pkt.Payload), len(in), now)
+	kind, srcFmt := p.src.admit(from, valid, &p.pkt.Header, len(p.pkt.Payload), len(in), now)
 	if kind == kindDrop {
 		return nil, netip.AddrPort{}, false
 	}
@@ -127,7 +127,7 @@ func (p *pipe) forward(in []byte, from netip.AddrPort, now time.Time) (out []byt
 		p.reportDTMF()
 	}
 	h := &p.pkt.Header
-	to, table, ok := p.dst.prepareOut(h, kind, srcFmt.Codec, p, now)
+	to, table, ok := p.dst.prepareOut(h, kind, srcFmt.Codec, len(p.pkt.Payload), p, now)
 	if !ok {
 		return nil, netip.AddrPort{}, false
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"deskline/media/rtcp"
 	"deskline/media/srtp"
 )
 
@@ -37,6 +38,11 @@ type Session struct {
 	local   netip.AddrPort
 	release func()
 
+	// RTCP on the next port up: the phone's reports in, ours out.
+	rtcpConn    *net.UDPConn
+	rtcpDone    chan struct{}
+	rtcpDropped atomic.Uint64
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -50,6 +56,7 @@ type Session struct {
 	candidateN int
 	out        outStream
 	claims     []any // producers that took the outgoing stream over; the last one sends
+	q          quality
 
 	srtp atomic.Pointer[srtp.Pair] // nil: plain RTP
 
@@ -80,9 +87,14 @@ type Stats struct {
 	LastPacket time.Time      // when the last valid packet came from the peer; zero if none
 }
 
-func newSession(conn *net.UDPConn, local netip.AddrPort, release func()) *Session {
-	s := &Session{conn: conn, local: local, release: release}
+func newSession(conn, rtcpConn *net.UDPConn, local netip.AddrPort, release func()) *Session {
+	s := &Session{conn: conn, rtcpConn: rtcpConn, local: local, release: release}
 	s.out = outStream{ssrc: rand.Uint32(), lastSeq: uint16(rand.Uint32()), lastTS: rand.Uint32()}
+	s.q.tx = rtcp.NewSender(s.out.ssrc, 8000)
+	if rtcpConn != nil {
+		s.rtcpDone = make(chan struct{})
+		go s.rtcpLoop()
+	}
 	return s
 }
 
@@ -194,6 +206,10 @@ func (s *Session) Stats() Stats {
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closeErr = s.conn.Close()
+		if s.rtcpConn != nil {
+			s.rtcpConn.Close()
+			<-s.rtcpDone
+		}
 		if s.release != nil {
 			s.release()
 		}
@@ -214,7 +230,8 @@ const (
 // whether it is carried on. valid says whether it parsed as RTP; pt and
 // payloadLen describe it if so. It does the learning and locking of the
 // remote. Called by the reading goroutine once per datagram.
-func (s *Session) admit(from netip.AddrPort, valid bool, pt uint8, payloadLen, n int, now time.Time) (packetKind, Format) {
+func (s *Session) admit(from netip.AddrPort, valid bool, h *rtp.Header, payloadLen, n int, now time.Time) (packetKind, Format) {
+	pt := h.PayloadType
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.locked && from != s.learned {
@@ -251,6 +268,9 @@ func (s *Session) admit(from netip.AddrPort, valid bool, pt uint8, payloadLen, n
 	}
 	s.packetsIn.Add(1)
 	s.bytesIn.Add(uint64(n))
+	if kind == kindAudio {
+		s.q.received(h, payloadLen, now)
+	}
 	return kind, s.format
 }
 
@@ -271,7 +291,7 @@ func (s *Session) destLocked() netip.AddrPort {
 // timestamp and marker. For audio it returns the table that converts the
 // payload from codec src (nil if none is needed). Called by the producing
 // goroutine once per packet, before the payload is converted and marshalled.
-func (s *Session) prepareOut(h *rtp.Header, kind packetKind, src Codec, producer any, now time.Time) (to netip.AddrPort, table *[256]byte, ok bool) {
+func (s *Session) prepareOut(h *rtp.Header, kind packetKind, src Codec, payloadLen int, producer any, now time.Time) (to netip.AddrPort, table *[256]byte, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n := len(s.claims); n > 0 && s.claims[n-1] != producer {
@@ -302,6 +322,9 @@ func (s *Session) prepareOut(h *rtp.Header, kind packetKind, src Codec, producer
 		return netip.AddrPort{}, nil, false
 	}
 	s.out.stamp(h, producer, now)
+	if kind == kindAudio {
+		s.q.sent(h.Timestamp, payloadLen, now)
+	}
 	return to, table, true
 }
 
