@@ -116,7 +116,8 @@ func errorStatus(err error) int {
 // about (one of fields, or "" when it names none of them) and the message
 // to show. It understands a *FieldError and the "invalid: field: problem"
 // text of an error made with fmt.Errorf("%w: field: problem", ErrInvalid)
-// (or ErrConflict, ErrNotFound), whose sentinel's text it leaves out.
+// (or ErrConflict, ErrNotFound, ErrNoSpace), whose sentinel's text it leaves
+// out.
 func fieldError(err error, fields ...string) (field, msg string) {
 	var fe *FieldError
 	if errors.As(err, &fe) {
@@ -126,7 +127,7 @@ func fieldError(err error, fields ...string) (field, msg string) {
 		return "", sentence(fe.Error())
 	}
 	msg = err.Error()
-	for _, sentinel := range []error{ErrInvalid, ErrConflict, ErrNotFound} {
+	for _, sentinel := range []error{ErrInvalid, ErrConflict, ErrNotFound, ErrNoSpace} {
 		if rest, ok := strings.CutPrefix(msg, sentinel.Error()+": "); ok && errors.Is(err, sentinel) {
 			msg = rest
 			break

@@ -29,10 +29,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return fmt.Sprintf("%dh %02dm %02ds", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	},
-	"clock":    func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
-	"time":     func(t time.Time) string { return t.Format("15:04:05") },
-	"iso":      func(t time.Time) string { return t.Format(time.RFC3339) },
-	"bytes":    byteSize,
+	"clock": func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"time":  func(t time.Time) string { return t.Format("15:04:05") },
+	"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
+	"bytes": byteSize,
 	// fe and invalid mark a form field that Backend refused: fe feeds the
 	// "fielderr" template, invalid the input's ARIA attributes.
 	"fe": func(errs map[string]string, field string) fieldMsg { return fieldMsg{field, errs[field]} },

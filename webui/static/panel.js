@@ -29,7 +29,11 @@
       var number = document.querySelector('input[name="number"]');
       input.value = randomPassword(number ? number.value : "");
       input.type = "text";
+      input.classList.add("generated");
+      // A new password answers the complaint about the old one.
       input.removeAttribute("aria-invalid");
+      var complaint = document.getElementById(b.dataset.generate + "-error");
+      if (complaint) { complaint.remove(); }
       var hint = document.getElementById(b.dataset.generate + "-hint");
       if (hint) {
         hint.textContent = "Copy this password into the phone now: it is not shown again once saved.";
@@ -85,7 +89,9 @@
       var t = document.createElement("time");
       t.dateTime = c.start;
       t.textContent = clock(start);
-      since.append(t, " (" + elapsed(Date.now() + skew - start.getTime()) + ")");
+      var span = document.createElement("span");
+      span.append(t, " (" + elapsed(Date.now() + skew - start.getTime()) + ")");
+      since.appendChild(span);
       if (canRecord) {
         var f = document.createElement("form");
         f.method = "post";
@@ -96,7 +102,7 @@
         h.name = "csrf";
         h.value = csrf;
         f.append(h, button("start", "Record", "small"), button("stop", "Stop", "small secondary"));
-        cell(tr, "Recording", undefined, "actions").appendChild(f);
+        cell(tr, "Recording").appendChild(f);
       }
     });
     if (calls.length === 0) {
