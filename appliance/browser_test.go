@@ -44,6 +44,12 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
+	savePNG(t, name, png)
+}
+
+// savePNG writes name.png into $DESKLINE_SCREENSHOTS or the test's temp dir.
+func savePNG(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dir := os.Getenv("DESKLINE_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
@@ -146,16 +152,7 @@ func screenshotWidths(t *testing.T, ctx context.Context, name string) {
 		if err != nil {
 			t.Fatalf("screenshot: %v", err)
 		}
-		dir := os.Getenv("DESKLINE_SCREENSHOTS")
-		if dir == "" {
-			dir = t.TempDir()
-		}
-		os.MkdirAll(dir, 0o755)
-		path := filepath.Join(dir, name+v.suffix+".png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", path)
+		savePNG(t, name+v.suffix, png)
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,25 @@ func (e *env) page(t testing.TB, sess *http.Cookie, path string) (int, string) {
 	return res.StatusCode, readBody(t, res)
 }
 
+// okPage GETs a panel page that must answer 200 and returns its body.
+func (e *env) okPage(t testing.TB, sess *http.Cookie, path string) string {
+	t.Helper()
+	code, body := e.page(t, sess, path)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s = %d, want 200:\n%s", path, code, body)
+	}
+	return body
+}
+
+// withReception is a server with extension 201 and admin logged in.
+func withReception(t testing.TB) (e *env, sess *http.Cookie, csrf string) {
+	t.Helper()
+	e = newEnv(t, "")
+	e.backend.CreateExtension(context.Background(), webui.ExtensionInput{Number: "201", Name: "Reception", Password: "sip-secret-201"})
+	sess, csrf = e.login(t, nil)
+	return e, sess, csrf
+}
+
 // submit posts a panel form with the session, adding the CSRF token unless
 // csrf is "".
 func (e *env) submit(sess *http.Cookie, path, csrf string, form url.Values) *http.Response {
@@ -115,11 +134,10 @@ func TestPanelWithoutRecordings(t *testing.T) {
 func TestExtensionCreateForm(t *testing.T) {
 	e := newEnv(t, "")
 	sess, csrf := e.login(t, nil)
-	code, body := e.page(t, sess, "/extensions")
-	if code != 200 || !strings.Contains(body, "No extensions yet") {
-		t.Fatalf("empty list = %d:\n%s", code, body)
+	if body := e.okPage(t, sess, "/extensions"); !strings.Contains(body, "No extensions yet") {
+		t.Fatalf("empty list:\n%s", body)
 	}
-	code, body = e.page(t, sess, "/extensions/new")
+	body := e.okPage(t, sess, "/extensions/new")
 	mustContain(t, "new extension form", body, `name="number"`, `name="name"`, `name="password"`, `name="srtp"`,
 		`name="supervisor"`, `data-generate="password"`, `name="csrf" value="`+csrf+`"`)
 
@@ -207,15 +225,9 @@ func TestExtensionCreateForm(t *testing.T) {
 }
 
 func TestExtensionEditForm(t *testing.T) {
-	e := newEnv(t, "")
+	e, sess, csrf := withReception(t)
 	ctx := context.Background()
-	e.backend.CreateExtension(ctx, webui.ExtensionInput{Number: "201", Name: "Reception", Password: "sip-secret-201"})
-	sess, csrf := e.login(t, nil)
-
-	code, body := e.page(t, sess, "/extensions/201")
-	if code != 200 {
-		t.Fatalf("edit page = %d", code)
-	}
+	body := e.okPage(t, sess, "/extensions/201")
 	mustContain(t, "edit form", body, `action="/extensions/201"`, `value="Reception"`, "Leave empty to keep the current password",
 		`<option value="optional" selected>`, `href="/extensions/201/delete"`)
 	if strings.Contains(body, `name="number"`) || strings.Contains(body, "sip-secret") {
@@ -267,16 +279,10 @@ func TestExtensionEditForm(t *testing.T) {
 }
 
 func TestExtensionDeleteConfirmation(t *testing.T) {
-	e := newEnv(t, "")
+	e, sess, csrf := withReception(t)
 	ctx := context.Background()
-	e.backend.CreateExtension(ctx, webui.ExtensionInput{Number: "201", Name: "Reception", Password: "sip-secret-201"})
-	sess, csrf := e.login(t, nil)
-
 	// Asking shows a confirmation and deletes nothing.
-	code, body := e.page(t, sess, "/extensions/201/delete")
-	if code != 200 {
-		t.Fatalf("confirmation page = %d", code)
-	}
+	body := e.okPage(t, sess, "/extensions/201/delete")
 	mustContain(t, "confirmation", body, "Delete extension 201?", "Reception", `action="/extensions/201/delete"`,
 		`<button type="submit" class="danger">Delete extension 201</button>`, `href="/extensions/201">Cancel`)
 	if _, err := e.backend.GetExtension(ctx, "201"); err != nil {

@@ -44,12 +44,7 @@ func (s *Server) handleRecordCall(w http.ResponseWriter, r *http.Request, d page
 		return
 	}
 	if err != nil {
-		if !userError(err) {
-			s.serverError(w, r, err)
-			return
-		}
-		_, d.Error = fieldError(err)
-		s.callsPage(w, r, d, errorStatus(err))
+		s.refuse(w, r, d, err, s.callsPage)
 		return
 	}
 	seeOther(w, r, doneURL("/calls", done, id))

@@ -60,6 +60,18 @@ func extensionInput(r *http.Request) ExtensionInput {
 	}
 }
 
+// showExtension renders page (the form or the delete confirmation) for
+// the extension number as stored.
+func (s *Server) showExtension(w http.ResponseWriter, r *http.Request, d pageData, number, page string) {
+	e, err := s.backend.GetExtension(r.Context(), number)
+	if err != nil {
+		s.pageError(w, r, d, err)
+		return
+	}
+	d.ExtForm = extForm{Number: e.Number, Name: e.Name, SRTP: e.SRTP, Supervisor: e.Supervisor}
+	s.render(w, r, http.StatusOK, page, d)
+}
+
 func formOf(in ExtensionInput, isNew bool) extForm {
 	return extForm{New: isNew, Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor}
 }
@@ -79,25 +91,27 @@ func (s *Server) handleNewExtension(w http.ResponseWriter, r *http.Request, d pa
 		err = fmt.Errorf("%w: number: extension %s already exists", ErrConflict, in.Number)
 	}
 	if err != nil {
-		s.formError(w, r, d, "extension", err, extFields...)
+		s.refuse(w, r, d, err, s.renders("extension"), extFields...)
 		return
 	}
 	seeOther(w, r, doneURL("/extensions", "created", e.Number))
 }
 
-func (s *Server) handleEditExtension(w http.ResponseWriter, r *http.Request, d pageData) {
-	number := r.PathValue("number")
-	d.Title = "Extension " + number
-	if r.Method != http.MethodPost {
-		e, err := s.backend.GetExtension(r.Context(), number)
-		if err != nil {
-			s.pageError(w, r, d, err)
+// extensionPage serves a page about the extension named in the path: GET
+// shows page with the extension as stored, POST calls post.
+func (s *Server) extensionPage(page, title string, post func(w http.ResponseWriter, r *http.Request, d pageData, number string)) adminHandler {
+	return func(w http.ResponseWriter, r *http.Request, d pageData) {
+		number := r.PathValue("number")
+		d.Title = title + number
+		if r.Method != http.MethodPost {
+			s.showExtension(w, r, d, number, page)
 			return
 		}
-		d.ExtForm = extForm{Number: e.Number, Name: e.Name, SRTP: e.SRTP, Supervisor: e.Supervisor}
-		s.render(w, r, http.StatusOK, "extension", d)
-		return
+		post(w, r, d, number)
 	}
+}
+
+func (s *Server) updateExtension(w http.ResponseWriter, r *http.Request, d pageData, number string) {
 	in := extensionInput(r)
 	in.Number = number // the path names it; the form cannot change it
 	d.ExtForm = formOf(in, false)
@@ -107,37 +121,24 @@ func (s *Server) handleEditExtension(w http.ResponseWriter, r *http.Request, d p
 		return
 	}
 	if err != nil {
-		s.formError(w, r, d, "extension", err, extFields...)
+		s.refuse(w, r, d, err, s.renders("extension"), extFields...)
 		return
 	}
 	seeOther(w, r, doneURL("/extensions", "updated", e.Number))
 }
 
-func (s *Server) handleDeleteExtension(w http.ResponseWriter, r *http.Request, d pageData) {
-	number := r.PathValue("number")
-	d.Title = "Delete extension " + number
-	ctx := r.Context()
-	if r.Method != http.MethodPost {
-		e, err := s.backend.GetExtension(ctx, number)
-		if err != nil {
-			s.pageError(w, r, d, err)
-			return
-		}
-		d.ExtForm = extForm{Number: e.Number, Name: e.Name}
-		s.render(w, r, http.StatusOK, "extension_delete", d)
-		return
-	}
-	if err := s.backend.DeleteExtension(ctx, number); err != nil {
+func (s *Server) deleteExtension(w http.ResponseWriter, r *http.Request, d pageData, number string) {
+	if err := s.backend.DeleteExtension(r.Context(), number); err != nil {
 		s.pageError(w, r, d, err)
 		return
 	}
 	seeOther(w, r, doneURL("/extensions", "deleted", number))
 }
 
-// formError shows page again with the error from Backend next to the field
-// it names (or above the form when it names none of fields). Errors that
-// are not about the input become a 500.
-func (s *Server) formError(w http.ResponseWriter, r *http.Request, d pageData, page string, err error, fields ...string) {
+// refuse shows a page again, by again, with an error from Backend next to
+// the field it names (or above the page when it names none of fields).
+// Errors that are not about the input become a 500.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, d pageData, err error, again pageFunc, fields ...string) {
 	if !userError(err) {
 		s.serverError(w, r, err)
 		return
@@ -149,5 +150,13 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, d pageData, p
 		d.Error = "Please correct the field marked below."
 		d.Errs = map[string]string{field: msg}
 	}
-	s.render(w, r, errorStatus(err), page, d)
+	again(w, r, d, errorStatus(err))
+}
+
+// pageFunc renders a page with a status.
+type pageFunc func(w http.ResponseWriter, r *http.Request, d pageData, status int)
+
+// renders returns the pageFunc that renders the template page.
+func (s *Server) renders(page string) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, d pageData, status int) { s.render(w, r, status, page, d) }
 }

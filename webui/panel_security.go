@@ -50,12 +50,7 @@ func (s *Server) handleLiftBan(w http.ResponseWriter, r *http.Request, d pageDat
 	}
 	addr := strings.TrimSpace(r.PostFormValue("addr"))
 	if err := s.backend.LiftBan(r.Context(), addr); err != nil {
-		if !userError(err) {
-			s.serverError(w, r, err)
-			return
-		}
-		_, d.Error = fieldError(err)
-		s.securityPage(w, r, d, errorStatus(err))
+		s.refuse(w, r, d, err, s.securityPage)
 		return
 	}
 	seeOther(w, r, doneURL("/security", "lifted", addr))

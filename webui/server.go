@@ -164,8 +164,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/{$}", s.admin(false, s.handleStatus))
 	mux.HandleFunc("/extensions", s.admin(false, s.handleExtensions))
 	mux.HandleFunc("/extensions/new", s.admin(true, s.handleNewExtension))
-	mux.HandleFunc("/extensions/{number}", s.admin(true, s.handleEditExtension))
-	mux.HandleFunc("/extensions/{number}/delete", s.admin(true, s.handleDeleteExtension))
+	mux.HandleFunc("/extensions/{number}", s.admin(true, s.extensionPage("extension", "Extension ", s.updateExtension)))
+	mux.HandleFunc("/extensions/{number}/delete", s.admin(true, s.extensionPage("extension_delete", "Delete extension ", s.deleteExtension)))
 	mux.HandleFunc("/calls", s.admin(false, s.handleCalls))
 	if s.recs != nil {
 		mux.HandleFunc("/calls/{id}/record", s.admin(true, s.handleRecordCall))
