@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"deskline/appliance"
+	"deskline/webui"
+	"deskline/webui/webuitest"
 
 	"github.com/chromedp/chromedp"
 )
@@ -260,4 +263,84 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	screenshotWidths(t, step, "calls")
 	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`input[name="from"]`))
 	screenshotWidths(t, step, "cdr")
+}
+
+// TestLivePanelPagesInBrowser drives the pages that show live traffic over
+// the panel's in-memory backend, which can make calls and bans appear at
+// will: a call shows up in the open calls list without a reload, is
+// recorded and stopped with its buttons, and its recording is listed with
+// a player; a SIP ban is lifted. Screenshots show the pages with data.
+func TestLivePanelPagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	now := time.Now()
+	mem := webuitest.NewMemoryBackend()
+	recs := webuitest.NewMemoryRecordings(mem)
+	hash, err := webui.HashPassword(adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := webui.New(webui.Options{Backend: mem, Recordings: recs, Version: "v-test",
+		Users: webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: hash})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	bg := context.Background()
+	mem.CreateExtension(bg, webui.ExtensionInput{Number: "201", Name: "Reception", Password: "sip-secret-201", Supervisor: true})
+	mem.CreateExtension(bg, webui.ExtensionInput{Number: "202", Name: "Kitchen", Password: "sip-secret-202", SRTP: "required"})
+	mem.SetRegistrations(webui.Registration{Extension: "201", Source: "192.168.1.40:5062", Transport: "tls", UserAgent: "Yealink SIP-T46U", Expires: now.Add(time.Hour)})
+	for i := range 6 {
+		st := now.Add(-time.Duration(i) * 47 * time.Minute)
+		a := st.Add(3 * time.Second)
+		mem.AddCDR(webui.CDR{ID: "x", Caller: "201", Dialled: "202", Callee: "202", Start: st, Answer: &a, End: a.Add(95 * time.Second),
+			Duration: 95, Disposition: webui.DispositionAnswered, Cause: 200, HangupBy: "callee"})
+	}
+	mem.SetBans(webui.Ban{Addr: "203.0.113.77", Since: now.Add(-10 * time.Minute), Until: now.Add(50 * time.Minute), Reason: "10 failed registrations", Offences: 2})
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(step, steps...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+		}
+	}
+	notice := func(want string) {
+		t.Helper()
+		do("wait for the notice "+want, chromedp.WaitVisible(`//p[@class="notice" and normalize-space()="`+want+`"]`))
+	}
+	do("log in",
+		chromedp.SendKeys(`input[name="username"]`, "admin"),
+		chromedp.SendKeys(`input[name="password"]`, adminPassword),
+		chromedp.Submit(`input[name="username"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Status"]`))
+
+	do("open calls", chromedp.Navigate(ts.URL+"/calls"), chromedp.WaitVisible(`//td[normalize-space()="No calls right now."]`))
+	mem.SetCalls(webui.Call{ID: "c1", Caller: "201", Callee: "0049301234567", State: "answered", Start: now.Add(-83 * time.Second)})
+	do("see the new call without reloading", chromedp.WaitVisible(`//td[normalize-space()="0049301234567"]`))
+	do("record it", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="start"]`))
+	notice("Recording call c1.")
+	screenshotWidths(t, step, "live-calls")
+	do("stop recording", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="stop"]`))
+	notice("Recording of call c1 stopped; it is listed under Recordings.")
+
+	do("open recordings", chromedp.Click(`//nav//a[normalize-space()="Recordings"]`), chromedp.WaitVisible(`audio[src="/api/v1/recordings/c1.wav"]`))
+	screenshotWidths(t, step, "live-recordings")
+	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`//td[normalize-space()="callee"]`))
+	screenshotWidths(t, step, "live-cdr")
+	do("open extensions", chromedp.Click(`//nav//a[normalize-space()="Extensions"]`), chromedp.WaitVisible(`//span[contains(., "Yealink SIP-T46U")]`))
+	screenshotWidths(t, step, "live-extensions")
+
+	do("open security", chromedp.Click(`//nav//a[normalize-space()="Security"]`), chromedp.WaitVisible(`//td[normalize-space()="203.0.113.77"]`))
+	screenshotWidths(t, step, "live-security")
+	do("lift the ban", chromedp.Click(`//tr[td[normalize-space()="203.0.113.77"]]//button`))
+	notice("The ban on 203.0.113.77 is lifted.")
+	if bans, _ := mem.Bans(bg); len(bans) != 0 {
+		t.Errorf("bans after lifting: %+v", bans)
+	}
 }
