@@ -2,6 +2,7 @@ package appliance_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"deskline/appliance"
+	"deskline/webui"
+	"deskline/webui/webuitest"
 
 	"github.com/chromedp/chromedp"
 )
@@ -44,6 +47,12 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
+	savePNG(t, name, png)
+}
+
+// savePNG writes name.png into $DESKLINE_SCREENSHOTS or the test's temp dir.
+func savePNG(t *testing.T, name string, png []byte) {
+	t.Helper()
 	dir := os.Getenv("DESKLINE_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
@@ -128,5 +137,210 @@ func TestFirstBootInBrowser(t *testing.T) {
 	}
 	if loc, _ := chromedp.Run(step, chromedp.Location()); !strings.Contains(loc, "/login") {
 		t.Errorf("after logout the browser is at %q, want the login page", loc)
+	}
+}
+
+// screenshotWidths saves the page at a laptop's width (name.png) and a
+// phone's (name-phone.png), each as tall as the page.
+func screenshotWidths(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	for _, v := range []struct {
+		suffix string
+		w, h   int64
+	}{{"", 1280, 800}, {"-phone", 390, 844}} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		savePNG(t, name+v.suffix, png)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAdminPagesInBrowser: an administrator logs in, creates an extension
+// through the form (a password the box refuses first, then a generated
+// one), makes it a supervisor, finds it in the list, and reads the audit
+// log on the security page, which names them as the author of both
+// changes.
+func TestAdminPagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	b := startBoxWith(t, "", "", nil)
+	base := "http://" + b.a.HTTPAddr()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(step, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(step, steps...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+		}
+	}
+	do("log in",
+		chromedp.SendKeys(`input[name="username"]`, "admin"),
+		chromedp.SendKeys(`input[name="password"]`, adminPassword),
+		chromedp.Submit(`input[name="username"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Status"]`))
+
+	do("open the extensions", chromedp.Click(`//nav//a[normalize-space()="Extensions"]`), chromedp.WaitVisible(`//h1[normalize-space()="Extensions"]`))
+	do("open the form", chromedp.Click(`//a[normalize-space()="New extension"]`), chromedp.WaitVisible(`input[name="number"]`))
+	// Long enough for the browser's own check, but the box refuses a
+	// password holding the extension's number.
+	do("submit a bad password",
+		chromedp.SendKeys(`input[name="number"]`, "2001"),
+		chromedp.SendKeys(`input[name="name"]`, "Reception desk"),
+		chromedp.SendKeys(`input[name="password"]`, "desk-2001-pass"),
+		chromedp.Submit(`input[name="number"]`),
+		chromedp.WaitVisible(`#password-error`))
+	if msg := text(`#password-error`); msg != "Must not contain the extension number." {
+		t.Errorf("the error next to the password says %q", msg)
+	}
+	if v, _ := chromedp.Run(step, chromedp.Value(`input[name="name"]`)); v != "Reception desk" {
+		t.Errorf("after the error the name field holds %q, want what was typed", v)
+	}
+	screenshotWidths(t, step, "extension-error")
+
+	do("generate a password", chromedp.Click(`button[data-generate="password"]`))
+	pw, _ := chromedp.Run(step, chromedp.Value(`#password`))
+	typ, _ := chromedp.Run(step, chromedp.AttributeValue(`#password`, "type"))
+	if len(pw) < 16 || strings.Contains(pw, "2001") || typ.Value != "text" {
+		t.Errorf("generated password %q (input type %q), want 16 or more characters shown once", pw, typ.Value)
+	}
+	screenshotWidths(t, step, "extension-new")
+	do("create it", chromedp.Submit(`#password`), chromedp.WaitVisible(`p.notice`))
+	if msg := text(`p.notice`); msg != "Extension 2001 created." {
+		t.Errorf("after creating: %q", msg)
+	}
+
+	do("edit it", chromedp.Click(`//td/a[normalize-space()="2001"]`), chromedp.WaitVisible(`//h1[normalize-space()="Extension 2001"]`))
+	do("make it a supervisor", chromedp.Click(`input[name="supervisor"]`), chromedp.Submit(`input[name="supervisor"]`), chromedp.WaitVisible(`p.notice`))
+	row := text(`//tr[td/a[normalize-space()="2001"]]`)
+	for _, want := range []string{"2001", "Reception desk", "offline", "optional", "supervisor"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the list's row %q lacks %q", row, want)
+		}
+	}
+	screenshotWidths(t, step, "extensions")
+
+	// The generated password is the extension's SIP password.
+	if code, body := apiAs(t, b, "admin", adminPassword, "GET", "/extensions/2001", nil); code != 200 || !strings.Contains(string(body), `"supervisor":true`) {
+		t.Errorf("GET /extensions/2001 = %d %s", code, body)
+	}
+
+	do("open security", chromedp.Click(`//nav//a[normalize-space()="Security"]`), chromedp.WaitVisible(`//h2[normalize-space()="Audit log"]`))
+	log := text(`//section[.//h2[normalize-space()="Audit log"]]//tbody`)
+	for _, want := range []string{"extension-created", "extension-updated", "extension 2001", "supervisor true", "127.0.0.1"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the audit log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Index(log, "extension-updated") > strings.Index(log, "extension-created") {
+		t.Error("the audit log is not newest first")
+	}
+	screenshotWidths(t, step, "security")
+
+	do("open calls", chromedp.Click(`//nav//a[normalize-space()="Calls"]`), chromedp.WaitVisible(`#calls`))
+	// The list refreshes itself from the API.
+	if _, err := chromedp.Run(step, chromedp.Poll[bool](`performance.getEntriesByType("resource").some(e => e.name.endsWith("/api/v1/calls")) &&
+		document.getElementById("calls-updated").textContent.startsWith("Updated")`)); err != nil {
+		t.Errorf("the calls list did not refresh from the API: %v", err)
+	}
+	screenshotWidths(t, step, "calls")
+	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`input[name="from"]`))
+	screenshotWidths(t, step, "cdr")
+}
+
+// TestLivePanelPagesInBrowser drives the pages that show live traffic over
+// the panel's in-memory backend, which can make calls and bans appear at
+// will: a call shows up in the open calls list without a reload, is
+// recorded and stopped with its buttons, and its recording is listed with
+// a player; a SIP ban is lifted. Screenshots show the pages with data.
+func TestLivePanelPagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	now := time.Now()
+	mem := webuitest.NewMemoryBackend()
+	recs := webuitest.NewMemoryRecordings(mem)
+	hash, err := webui.HashPassword(adminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := webui.New(webui.Options{Backend: mem, Recordings: recs, Version: "v-test",
+		Users: webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: hash})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	bg := context.Background()
+	mem.CreateExtension(bg, webui.ExtensionInput{Number: "201", Name: "Reception", Password: "sip-secret-201", Supervisor: true})
+	mem.CreateExtension(bg, webui.ExtensionInput{Number: "202", Name: "Kitchen", Password: "sip-secret-202", SRTP: "required"})
+	mem.SetRegistrations(webui.Registration{Extension: "201", Source: "192.168.1.40:5062", Transport: "tls", UserAgent: "Yealink SIP-T46U", Expires: now.Add(time.Hour)})
+	for i := range 6 {
+		st := now.Add(-time.Duration(i) * 47 * time.Minute)
+		a := st.Add(3 * time.Second)
+		mem.AddCDR(webui.CDR{ID: "x", Caller: "201", Dialled: "202", Callee: "202", Start: st, Answer: &a, End: a.Add(95 * time.Second),
+			Duration: 95, Disposition: webui.DispositionAnswered, Cause: 200, HangupBy: "callee"})
+	}
+	mem.SetBans(webui.Ban{Addr: "203.0.113.77", Since: now.Add(-10 * time.Minute), Until: now.Add(50 * time.Minute), Reason: "10 failed registrations", Offences: 2})
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(step, steps...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+		}
+	}
+	notice := func(want string) {
+		t.Helper()
+		do("wait for the notice "+want, chromedp.WaitVisible(`//p[@class="notice" and normalize-space()="`+want+`"]`))
+	}
+	do("log in",
+		chromedp.SendKeys(`input[name="username"]`, "admin"),
+		chromedp.SendKeys(`input[name="password"]`, adminPassword),
+		chromedp.Submit(`input[name="username"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Status"]`))
+
+	do("open calls", chromedp.Navigate(ts.URL+"/calls"), chromedp.WaitVisible(`//td[normalize-space()="No calls right now."]`))
+	mem.SetCalls(webui.Call{ID: "c1", Caller: "201", Callee: "0049301234567", State: "answered", Start: now.Add(-83 * time.Second)})
+	do("see the new call without reloading", chromedp.WaitVisible(`//td[normalize-space()="0049301234567"]`))
+	do("record it", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="start"]`))
+	notice("Recording call c1.")
+	screenshotWidths(t, step, "live-calls")
+	do("stop recording", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="stop"]`))
+	notice("Recording of call c1 stopped; it is listed under Recordings.")
+
+	do("open recordings", chromedp.Click(`//nav//a[normalize-space()="Recordings"]`), chromedp.WaitVisible(`audio[src="/api/v1/recordings/c1.wav"]`))
+	screenshotWidths(t, step, "live-recordings")
+	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`//td[normalize-space()="callee"]`))
+	screenshotWidths(t, step, "live-cdr")
+	do("open extensions", chromedp.Click(`//nav//a[normalize-space()="Extensions"]`), chromedp.WaitVisible(`//span[contains(., "Yealink SIP-T46U")]`))
+	screenshotWidths(t, step, "live-extensions")
+
+	do("open security", chromedp.Click(`//nav//a[normalize-space()="Security"]`), chromedp.WaitVisible(`//td[normalize-space()="203.0.113.77"]`))
+	screenshotWidths(t, step, "live-security")
+	do("lift the ban", chromedp.Click(`//tr[td[normalize-space()="203.0.113.77"]]//button`))
+	notice("The ban on 203.0.113.77 is lifted.")
+	if bans, _ := mem.Bans(bg); len(bans) != 0 {
+		t.Errorf("bans after lifting: %+v", bans)
 	}
 }

@@ -22,6 +22,25 @@
 // within five minutes block further attempts (429) until the window has
 // passed.
 //
+// # Panel pages
+//
+// Logged-in pages share a navigation bar; the status page (/) is the
+// landing page. /extensions lists the extensions with their registered
+// phones; /extensions/new, /extensions/{number} and
+// /extensions/{number}/delete (a confirmation step) create, edit and delete
+// one. /calls lists the calls in progress, refreshed every two seconds from
+// /api/v1/calls by static/panel.js, with Record and Stop buttons when
+// Options.Recordings is set; /recordings lists finished recordings with a
+// player and download links. /cdr shows the last 100 finished calls,
+// optionally between two days; /security the SIP bans (with a button to
+// lift each) and the audit log.
+//
+// Every page calls the same Backend methods as the API, with the logged-in
+// user recorded for ActorFrom, so changes are audited alike. Forms post
+// with the session's CSRF token in the field "csrf" and answer with a 303
+// redirect; input that Backend refuses (ErrInvalid, ErrConflict) is shown
+// again with the backend's message next to the field it names.
+//
 // # HTTPS
 //
 // The same handler serves plain HTTP and HTTPS; cookies are Secure over TLS.

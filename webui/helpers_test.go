@@ -36,6 +36,7 @@ var adminHash = sync.OnceValue(func() string {
 type env struct {
 	srv     *webui.Server
 	backend *webuitest.MemoryBackend
+	recs    *webuitest.MemoryRecordings
 	users   *webuitest.MemoryUserStore
 	clock   *webuitest.Clock
 
@@ -58,17 +59,19 @@ func newEnv(t testing.TB, setupCode string) *env {
 		clock:   webuitest.NewClock(t0),
 	}
 	e.backend.Now = e.clock.Now
+	e.recs = webuitest.NewMemoryRecordings(e.backend)
 	if setupCode == "" {
 		e.users = webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: adminHash()})
 	} else {
 		e.users = webuitest.NewMemoryUserStore()
 	}
 	srv, err := webui.New(webui.Options{
-		Backend:   e.backend,
-		Users:     e.users,
-		SetupCode: setupCode,
-		Version:   testVersion,
-		Now:       e.clock.Now,
+		Backend:    e.backend,
+		Recordings: e.recs,
+		Users:      e.users,
+		SetupCode:  setupCode,
+		Version:    testVersion,
+		Now:        e.clock.Now,
 		Audit: func(r webui.AuditRecord) {
 			e.amu.Lock()
 			e.audits = append(e.audits, r)

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
 
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
-var pageNames = []string{"login", "setup", "status", "notfound"}
+var pageNames = []string{"login", "setup", "status", "notfound",
+	"extensions", "extension", "extension_delete", "calls", "recordings", "cdr", "security"}
 
 // recentCDRs is how many finished calls the status page lists.
 const recentCDRs = 20
@@ -28,6 +30,27 @@ var templateFuncs = template.FuncMap{
 		return fmt.Sprintf("%dh %02dm %02ds", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	},
 	"clock": func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"time":  func(t time.Time) string { return t.Format("15:04:05") },
+	"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
+	"bytes": byteSize,
+	// fe and invalid mark a form field that Backend refused: fe feeds the
+	// "fielderr" template, invalid the input's ARIA attributes.
+	"fe": func(errs map[string]string, field string) fieldMsg { return fieldMsg{field, errs[field]} },
+	"invalid": func(errs map[string]string, field string) template.HTMLAttr {
+		if errs[field] == "" {
+			return ""
+		}
+		return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(field) + `-error"`)
+	},
+	"pathpart": url.PathEscape,
+	// elapsed is how long ago t was at now, as m:ss or h:mm:ss.
+	"elapsed": func(now, t time.Time) string {
+		d := max(0, now.Sub(t)).Truncate(time.Second)
+		if d >= time.Hour {
+			return fmt.Sprintf("%d:%02d:%02d", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
+		}
+		return fmt.Sprintf("%d:%02d", d/time.Minute, d%time.Minute/time.Second)
+	},
 	"seconds": func(s float64) string {
 		d := time.Duration(s * float64(time.Second)).Round(time.Second)
 		return fmt.Sprintf("%d:%02d", d/time.Minute, d%time.Minute/time.Second)
@@ -46,6 +69,9 @@ func parsePages() (map[string]*template.Template, error) {
 	return pages, nil
 }
 
+// fieldMsg is what is wrong with one form field.
+type fieldMsg struct{ Field, Msg string }
+
 // pageData is what every template gets; each page uses the fields it needs.
 type pageData struct {
 	Title   string
@@ -53,6 +79,11 @@ type pageData struct {
 	User    string // the logged-in user, "" on the login and setup pages
 	CSRF    string // token for this page's forms
 	Error   string // shown above the content
+	Notice  string // what the last change did, shown above the content
+
+	Nav           []navItem         // logged-in pages
+	HasRecordings bool              // Options.Recordings is set
+	Errs          map[string]string // form field → what is wrong with it
 
 	Username       string // login: what was typed
 	MinPasswordLen int    // setup
@@ -61,6 +92,17 @@ type pageData struct {
 	Extensions []Extension
 	Calls      []Call
 	CDRs       []CDR
+
+	ExtRows    []extRow    // extensions page
+	ExtForm    extForm     // extension form and delete confirmation
+	Now        time.Time   // calls page: for the time since each call started
+	Recordings []Recording // recordings page
+	From, To   string      // call records page: the dates typed
+	Filtered   bool        // call records page: a date filter is in force
+	Bans       []Ban       // security page
+	Audit      []AuditRecord
+	Limit      int   // security page: how many audit records
+	Limits     []int // and the choices
 }
 
 // render executes page into a buffer and only then writes it, so that a
@@ -116,24 +158,8 @@ func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusNotFound, "notfound", pageData{Title: "Not found"})
 }
 
-func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
-	if s.firstBoot() {
-		seeOther(w, r, "/setup")
-		return
-	}
-	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
-		return
-	}
-	_, sess, ok := s.currentSession(r)
-	if !ok {
-		seeOther(w, r, "/login")
-		return
-	}
-	if sess.role != RoleAdmin {
-		http.Error(w, "This account may not use the panel.", http.StatusForbidden)
-		return
-	}
-	d := pageData{Title: "Status", User: sess.user, CSRF: sess.csrf}
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, d pageData) {
+	d.Title = "Status"
 	ctx := r.Context()
 	var err error
 	if d.Status, err = s.status(r); err != nil {
@@ -198,7 +224,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errBadCredentials):
 		fail(http.StatusForbidden, "Wrong user name or password.")
 	case errors.Is(err, errNotPermitted):
-		fail(http.StatusForbidden, "This account may not use the panel.")
+		fail(http.StatusForbidden, errNotPermittedText)
 	default:
 		s.serverError(w, r, err)
 	}
@@ -305,7 +331,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !tokenEqual(r.PostFormValue("csrf"), sess.csrf) {
-		http.Error(w, "Missing or wrong CSRF token.", http.StatusForbidden)
+		http.Error(w, errCSRFText, http.StatusForbidden)
 		return
 	}
 	s.endSession(w, r, id)

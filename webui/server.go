@@ -161,14 +161,26 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/setup", s.handleSetup)
 	mux.HandleFunc("/login", s.handleLogin)
 	mux.HandleFunc("/logout", s.handleLogout)
-	mux.HandleFunc("/{$}", s.handleStatus)
+	mux.HandleFunc("/{$}", s.admin(false, s.handleStatus))
+	mux.HandleFunc("/extensions", s.admin(false, s.handleExtensions))
+	mux.HandleFunc("/extensions/new", s.admin(true, s.handleNewExtension))
+	mux.HandleFunc("/extensions/{number}", s.admin(true, s.extensionPage("extension", "Extension ", s.updateExtension)))
+	mux.HandleFunc("/extensions/{number}/delete", s.admin(true, s.extensionPage("extension_delete", "Delete extension ", s.deleteExtension)))
+	mux.HandleFunc("/calls", s.admin(false, s.handleCalls))
+	if s.recs != nil {
+		mux.HandleFunc("/calls/{id}/record", s.admin(true, s.handleRecordCall))
+		mux.HandleFunc("/recordings", s.admin(false, s.handleRecordings))
+	}
+	mux.HandleFunc("/cdr", s.admin(false, s.handleCDRs))
+	mux.HandleFunc("/security", s.admin(false, s.handleSecurity))
+	mux.HandleFunc("/security/lift", s.admin(true, s.handleLiftBan))
 	mux.HandleFunc("/", s.handleNotFound)
 	return s.redirectHTTPS(s.secure(mux))
 }
 
-// contentSecurityPolicy allows only the box's own styles, scripts and images,
-// no inline script, no framing and no posting elsewhere.
-const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+// contentSecurityPolicy allows only the box's own styles, scripts, images and
+// media (recordings), no inline script, no framing and no posting elsewhere.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // secure sets the security headers on every response and refuses

@@ -23,7 +23,9 @@ import (
 
 // MemoryBackend is a webui.Backend over maps in memory. Extensions are
 // managed through the Backend methods; registrations, calls and CDRs are fed
-// by the test with SetRegistrations, SetCalls and AddCDR. It is safe for
+// by the test with SetRegistrations, SetCalls and AddCDR. Like the box, it
+// adds a record to its audit log for every change it makes, naming the user
+// and address that webui.ActorFrom finds in the context. It is safe for
 // concurrent use.
 type MemoryBackend struct {
 	// Now is the clock that decides whether registrations are live;
@@ -44,6 +46,12 @@ type MemoryBackend struct {
 // Backup implements webui.Backend with a small fixed archive body.
 func (b *MemoryBackend) Backup(ctx context.Context) (io.ReadCloser, string, error) {
 	return io.NopCloser(strings.NewReader("memory-backup")), "deskline-backup.tar.gz", nil
+}
+
+// auditChange records a change by the request's user. b.mu is held.
+func (b *MemoryBackend) auditChange(ctx context.Context, action, object, detail string) {
+	user, source := webui.ActorFrom(ctx)
+	b.audit = append(b.audit, webui.AuditRecord{Time: b.now(), Actor: cmp.Or(user, "system"), Source: source, Action: action, Object: object, Detail: detail})
 }
 
 // AddAudit appends records to the audit log the backend serves.
@@ -96,6 +104,7 @@ func (b *MemoryBackend) LiftBan(ctx context.Context, addr string) error {
 	for i, x := range b.bans {
 		if x.Addr == addr && x.Until.After(now) { // like the real box: only bans in force
 			b.bans = slices.Delete(b.bans, i, i+1)
+			b.auditChange(ctx, "ban-lifted", addr, "")
 			return nil
 		}
 	}
@@ -175,6 +184,9 @@ func validate(in webui.ExtensionInput, create bool) error {
 	if strings.IndexFunc(in.Name, unicode.IsControl) >= 0 {
 		return invalid("name", "must not contain control characters")
 	}
+	if in.SRTP != "" && in.SRTP != "optional" && in.SRTP != "required" {
+		return invalid("srtp", `want "optional" (the phone chooses) or "required" (audio must be encrypted)`)
+	}
 	if in.Password == "" && !create {
 		return nil
 	}
@@ -237,6 +249,7 @@ func (b *MemoryBackend) CreateExtension(ctx context.Context, in webui.ExtensionI
 	}
 	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor}
 	b.exts[in.Number] = e
+	b.auditChange(ctx, "extension-created", "extension "+in.Number, fmt.Sprintf("name %q", in.Name))
 	return b.view(in.Number, e, now), nil
 }
 
@@ -257,6 +270,11 @@ func (b *MemoryBackend) UpdateExtension(ctx context.Context, number string, in w
 	}
 	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor}
 	b.exts[number] = e
+	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v", e.name, cmp.Or(e.srtp, "optional"), e.supervisor)
+	if in.Password != "" {
+		detail += "; password changed"
+	}
+	b.auditChange(ctx, "extension-updated", "extension "+number, detail)
 	return b.view(number, e, now), nil
 }
 
@@ -268,6 +286,7 @@ func (b *MemoryBackend) DeleteExtension(ctx context.Context, number string) erro
 		return notFound(number)
 	}
 	delete(b.exts, number)
+	b.auditChange(ctx, "extension-deleted", "extension "+number, "")
 	return nil
 }
 
