@@ -50,8 +50,8 @@ func TestRunDeliversEveryPacket(t *testing.T) {
 			if r.Packets == 0 || r.CPUPerPacketUs <= 0 {
 				t.Errorf("engine relayed %d packets at %v µs CPU each; want both above 0", r.Packets, r.CPUPerPacketUs)
 			}
-			if engine == "relay" && (r.GoroutinesPerCall < 1.5 || r.GoroutinesPerCall > 2.5) {
-				t.Errorf("%.2f goroutines per call, want 2 (one per direction)", r.GoroutinesPerCall)
+			if engine == "relay" && (r.GoroutinesPerCall < 3.5 || r.GoroutinesPerCall > 4.5) {
+				t.Errorf("%.2f goroutines per call, want 4 (one per direction, one per leg's RTCP)", r.GoroutinesPerCall)
 			}
 		})
 	}
