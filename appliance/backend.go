@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"deskline/media/rtcp"
 	"deskline/storage"
 	"deskline/webui"
 )
@@ -138,9 +140,26 @@ func (b backend) Calls(ctx context.Context) ([]webui.Call, error) {
 			t := c.Answer
 			wc.Answer = &t
 		}
+		for _, l := range c.Legs {
+			cl := webui.CallLeg{Side: l.Side, Extension: l.Extension, Codec: l.Codec, SRTP: l.SRTP,
+				PacketsIn: l.Stats.PacketsIn, PacketsOut: l.Stats.PacketsOut, Received: callQuality(l.Quality.Received)}
+			if l.Stats.Learned.IsValid() {
+				cl.Remote = l.Stats.Learned.String()
+			}
+			if l.Quality.PeerReports {
+				q := callQuality(l.Quality.Sent)
+				cl.Sent = &q
+			}
+			wc.Legs = append(wc.Legs, cl)
+		}
 		out = append(out, wc)
 	}
 	return out, nil
+}
+
+func callQuality(q rtcp.Quality) webui.CallQuality {
+	r := func(v float64) float64 { return math.Round(v*100) / 100 }
+	return webui.CallQuality{LossPct: r(q.LossPct), JitterMs: r(q.JitterMs), RTTMs: r(q.RTTMs), MOS: r(q.MOS)}
 }
 
 // Backup writes the archive to a temporary file in the data directory

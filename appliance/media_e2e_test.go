@@ -385,3 +385,58 @@ func TestRecordingOnDemand(t *testing.T) {
 		t.Errorf("audit log lacks the recording: %d %s", code, body)
 	}
 }
+
+// TestCallQualityInAPI: during a call /api/v1/calls shows each phone's
+// codec, packet counts and call quality, including what the phones report
+// over RTCP about the audio the box sends them.
+func TestCallQualityInAPI(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, bob := aliceCallsBob(t)
+	ctx := ctxT(t, 40*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	type quality struct {
+		LossPct float64 `json:"loss_pct"`
+		MOS     float64 `json:"mos"`
+	}
+	var calls []struct {
+		Legs []struct {
+			Side, Extension, Codec string
+			PacketsIn              uint64 `json:"packets_in"`
+			Received               quality
+			Sent                   *quality
+		}
+	}
+	// baresip reports every 5 s or so.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, body := b.api(t, "GET", "/calls", nil)
+		if err := json.Unmarshal(body, &calls); err != nil || len(calls) != 1 || len(calls[0].Legs) != 2 {
+			t.Fatalf("calls: %v %s", err, body)
+		}
+		if calls[0].Legs[0].Sent != nil && calls[0].Legs[1].Sent != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no RTCP reports from the phones within 15 s: %s", body)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for i, want := range []string{"1001", "1002"} {
+		l := calls[0].Legs[i]
+		if l.Extension != want || l.Codec != "PCMU" || l.PacketsIn < 100 {
+			t.Errorf("leg %d = %+v, want %s on PCMU with audio flowing", i, l, want)
+		}
+		if l.Received.LossPct != 0 || l.Received.MOS < 4 || l.Sent.MOS < 4 {
+			t.Errorf("leg %s: received %+v, sent %+v: want no loss and a MOS above 4 on loopback", want, l.Received, *l.Sent)
+		}
+	}
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, bob, ctx)
+}

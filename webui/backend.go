@@ -118,6 +118,32 @@ type Call struct {
 	State  string     `json:"state"` // e.g. "ringing", "answered", "held"
 	Start  time.Time  `json:"start"`
 	Answer *time.Time `json:"answer,omitempty"` // nil until answered
+	Legs   []CallLeg  `json:"legs,omitempty"`   // the phones' media, caller first
+}
+
+// CallLeg is the media of one phone in a call.
+type CallLeg struct {
+	Side       string `json:"side"` // "caller" or "callee"
+	Extension  string `json:"extension"`
+	Codec      string `json:"codec"` // PCMU or PCMA
+	SRTP       bool   `json:"srtp"`
+	Remote     string `json:"remote,omitempty"` // where its audio comes from, once learned
+	PacketsIn  uint64 `json:"packets_in"`
+	PacketsOut uint64 `json:"packets_out"`
+	// Received is how the box hears the phone (measured on the box);
+	// Sent is how the phone hears the box, from the phone's RTCP reports
+	// (absent until it sends one).
+	Received CallQuality  `json:"received"`
+	Sent     *CallQuality `json:"sent,omitempty"`
+}
+
+// CallQuality is one direction of a leg's audio: packet loss, jitter,
+// round-trip time and an estimated MOS (ITU-T G.107 E-model, 1 to 4.5).
+type CallQuality struct {
+	LossPct  float64 `json:"loss_pct"`
+	JitterMs float64 `json:"jitter_ms"`
+	RTTMs    float64 `json:"rtt_ms"`
+	MOS      float64 `json:"mos"`
 }
 
 // Dispositions of a CDR.

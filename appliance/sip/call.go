@@ -54,6 +54,17 @@ type CallInfo struct {
 	State  string // the callee leg's state: trying, ringing, established…
 	Start  time.Time
 	Answer time.Time
+	Legs   []LegInfo // the caller's leg first; only legs with media
+}
+
+// LegInfo is one leg of a call in progress: how its media fares.
+type LegInfo struct {
+	Side      string // "caller" or "callee"
+	Extension string
+	Codec     string
+	SRTP      bool
+	Stats     media.Stats
+	Quality   media.Quality
 }
 
 // codecPreference is the order in which we pick codecs from an offer we
@@ -276,8 +287,20 @@ func (s *Server) Calls() []CallInfo {
 	var out []CallInfo
 	for _, c := range s.calls.list() {
 		c.mu.Lock()
-		out = append(out, CallInfo{ID: c.id, Caller: c.caller, Callee: c.callee, State: c.b.state.String(), Start: c.start, Answer: c.answer})
+		ci := CallInfo{ID: c.id, Caller: c.caller, Callee: c.callee, State: c.b.state.String(), Start: c.start, Answer: c.answer}
+		for _, l := range []*leg{&c.a, &c.b} {
+			if l.media == nil {
+				continue
+			}
+			ext := c.caller
+			if l.side == sideCallee {
+				ext = c.callee
+			}
+			ci.Legs = append(ci.Legs, LegInfo{Side: l.side.String(), Extension: ext, Codec: l.neg.Encoding, SRTP: l.media.SRTP(),
+				Stats: l.media.Stats(), Quality: l.media.Quality()})
+		}
 		c.mu.Unlock()
+		out = append(out, ci)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out
