@@ -192,6 +192,30 @@ func goertzel(x []float64, freq float64, rate int) float64 {
 	return (s1*s1 + s2*s2 - k*s1*s2) / float64(len(x)*len(x))
 }
 
+// whoHearsWhom checks what each phone heard in the last 1.5 s: want[i][j]
+// says whether phone i heard phone j's tone.
+func whoHearsWhom(t *testing.T, stage string, phones []*phonetest.Phone, names []string, freqs []float64, want [3][3]bool) {
+	t.Helper()
+	for i, p := range phones {
+		heard, rate := recordedSince(t, p, 0)
+		heard = heard[len(heard)-rate*3/2:]
+		var pw [3]float64
+		top := 0.0
+		for j, f := range freqs {
+			pw[j] = goertzel(heard, f, rate)
+			top = max(top, pw[j])
+		}
+		for j := range freqs {
+			if i == j {
+				continue
+			}
+			if got := pw[j] > top/100 && pw[j] > 1e-5; got != want[i][j] {
+				t.Errorf("%s: %s hears %s: %v, want %v (powers %.2g)", stage, names[i], names[j], got, want[i][j], pw)
+			}
+		}
+	}
+}
+
 // TestSupervisorListensWhispersBarges: Alice (1000 Hz) talks to Bob
 // (600 Hz); Carol, a supervisor (1400 Hz), dials *30 1002 to listen, then
 // presses 5 to whisper to Bob, 6 to barge in, and # to leave. Each phone's
@@ -232,29 +256,10 @@ func TestSupervisorListensWhispersBarges(t *testing.T) {
 	phones := []*phonetest.Phone{alice, bob, carol}
 	names := []string{"Alice", "Bob", "Carol"}
 	freqs := []float64{1000, 600, 1400}
-	// stage waits, then checks what each phone heard in the last 1.5 s:
-	// want[i][j] says whether phone i heard phone j.
 	stage := func(name string, want [3][3]bool) {
 		t.Helper()
 		time.Sleep(2500 * time.Millisecond)
-		for i, p := range phones {
-			heard, rate := recordedSince(t, p, 0)
-			heard = heard[len(heard)-rate*3/2:]
-			var pw [3]float64
-			top := 0.0
-			for j, f := range freqs {
-				pw[j] = goertzel(heard, f, rate)
-				top = max(top, pw[j])
-			}
-			for j := range freqs {
-				if i == j {
-					continue
-				}
-				if got := pw[j] > top/100 && pw[j] > 1e-5; got != want[i][j] {
-					t.Errorf("%s: %s hears %s: %v, want %v (powers %.2g)", name, names[i], names[j], got, want[i][j], pw)
-				}
-			}
-		}
+		whoHearsWhom(t, name, phones, names, freqs, want)
 	}
 	stage("listen", [3][3]bool{{false, true, false}, {true, false, false}, {true, true, false}})
 	if err := carol.SendDTMF(ctx, "5"); err != nil {
@@ -439,4 +444,44 @@ func TestCallQualityInAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	closedReason(t, bob, ctx)
+}
+
+// TestConferenceRoom: three phones dial *881 and each hears the other two;
+// the first alone hears music; # leaves.
+func TestConferenceRoom(t *testing.T) {
+	phonetest.Require(t)
+	b := startBox(t, "", "")
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	b.addExtension(t, "1003", "Carol", pwCarol)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600)})
+	carol := phone(t, b, "1003", pwCarol, phonetest.Options{PlayWAV: tone(t, 1400)})
+	ctx := ctxT(t, 60*time.Second)
+	phones := []*phonetest.Phone{alice, bob, carol}
+	for i, p := range phones {
+		if err := p.Dial(ctx, dialURI(b, "*881")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			time.Sleep(2500 * time.Millisecond)
+			heard, rate := recordedSince(t, alice, 0)
+			heard = heard[len(heard)-rate:]
+			if f := audiotest.DominantFrequency(heard, rate); within(f, 1000, 0.03) || audiotest.RMS(heard) < 0.02 {
+				t.Errorf("alone in the room Alice heard %.0f Hz at RMS %.3f, want music", f, audiotest.RMS(heard))
+			}
+		}
+	}
+	time.Sleep(3 * time.Second)
+	whoHearsWhom(t, "room", phones, []string{"Alice", "Bob", "Carol"}, []float64{1000, 600, 1400},
+		[3][3]bool{{false, true, true}, {true, false, true}, {true, true, false}})
+	for _, p := range phones {
+		if err := p.SendDTMF(ctx, "#"); err != nil {
+			t.Fatal(err)
+		}
+		closedReason(t, p, ctx)
+	}
 }

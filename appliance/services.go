@@ -1,6 +1,7 @@
 package appliance
 
 import (
+	"cmp"
 	"errors"
 	"sync"
 	"time"
@@ -29,6 +30,8 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.supervise(ch, mix.Whisper)
 	case dialplan.FeatureBarge:
 		err = a.supervise(ch, mix.Talk)
+	case dialplan.FeatureConference:
+		err = a.conference(ch)
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return
@@ -36,6 +39,59 @@ func (a *Appliance) runService(ch *sip.Channel) {
 	if err != nil && !errors.Is(err, sip.ErrHungUp) {
 		a.log.Warn("service failed", "service", ch.Service(), "caller", ch.Caller(), "err", err)
 	}
+}
+
+// conference puts the caller into the conference room named by the digits
+// after the feature code (room "0" when none), until the caller presses #
+// or hangs up. A caller alone in the room hears music on hold.
+func (a *Appliance) conference(ch *sip.Channel) error {
+	room := cmp.Or(ch.Args(), "0")
+	if _, err := a.sayNoWait(ch, "please-wait"); err != nil {
+		return err
+	}
+	leave, members, err := ch.JoinRoom(room)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	a.log.Info("conference joined", "room", room, "extension", ch.Caller(), "members", members())
+	var music *media.Feed
+	defer func() {
+		if music != nil {
+			music.Stop()
+		}
+	}()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		alone := members() < 2
+		switch {
+		case alone && music == nil:
+			music = ch.PlayBackground(a.musicOnHold())
+		case !alone && music != nil:
+			music.Stop()
+			music = nil
+		}
+		select {
+		case d := <-ch.Digits():
+			if d == '#' {
+				return nil
+			}
+		case <-tick.C:
+		case <-ch.Context().Done():
+			return sip.ErrHungUp
+		}
+	}
+}
+
+// sayNoWait plays prompts by name to the end, without the pause say
+// leaves after them.
+func (a *Appliance) sayNoWait(ch *sip.Channel, names ...string) (byte, error) {
+	p, err := a.prompts.Player(names...)
+	if err != nil {
+		return 0, err
+	}
+	return ch.Play(playback(p), false)
 }
 
 // supervisionKeys switch a supervisor between modes during a call, as in
@@ -105,11 +161,7 @@ func playback(p *prompt.Player) media.Source {
 
 // say plays prompts by name, then a short pause, and lets the call end.
 func (a *Appliance) say(ch *sip.Channel, names ...string) error {
-	p, err := a.prompts.Player(names...)
-	if err != nil {
-		return err
-	}
-	if _, err := ch.Play(playback(p), false); err != nil {
+	if _, err := a.sayNoWait(ch, names...); err != nil {
 		return err
 	}
 	return ch.Wait(500 * time.Millisecond)

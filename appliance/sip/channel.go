@@ -69,6 +69,16 @@ func (ch *Channel) Play(src media.Source, interrupt bool) (byte, error) {
 	}
 }
 
+// PlayBackground starts src playing to the caller over whatever the caller
+// hears now (a conference, a relay) and returns at once; Stop on the Feed
+// returned ends it. A nil src plays nothing and returns nil.
+func (ch *Channel) PlayBackground(src media.Source) *media.Feed {
+	if src == nil {
+		return nil
+	}
+	return ch.c.a.media.Play(ch.c.s.sched, src, nil)
+}
+
 // unread puts a digit back at the head of the queue.
 func (ch *Channel) unread(d byte) {
 	rest := make([]byte, 0, cap(ch.digits))

@@ -101,3 +101,63 @@ func (t *Tap) Stop() {
 		t.c.mixOff()
 	})
 }
+
+// rooms are the conference rooms in use, by name.
+type rooms struct {
+	mu    sync.Mutex
+	byKey map[string]*room
+}
+
+type room struct {
+	conf    *media.Conference
+	members int
+}
+
+// JoinRoom puts the channel's caller into conference room name with every
+// other caller who joined it: each hears all the others. Digits the caller
+// presses still arrive on the channel. Leave (or the call's end) takes the
+// caller out; the room closes when its last member leaves. Members tells
+// how many are in the room now.
+func (ch *Channel) JoinRoom(name string) (leave func(), members func() int, err error) {
+	s, c := ch.c.s, ch.c
+	s.rooms.mu.Lock()
+	defer s.rooms.mu.Unlock()
+	if s.rooms.byKey == nil {
+		s.rooms.byKey = map[string]*room{}
+	}
+	r := s.rooms.byKey[name]
+	if r == nil {
+		r = &room{conf: media.NewConference(s.sched)}
+		s.rooms.byKey[name] = r
+	}
+	c.mu.Lock()
+	rcv := c.receiver
+	c.mu.Unlock()
+	rcv.Close()
+	if err := r.conf.Join(c.a.media, media.JoinOptions{Mode: mix.Talk, OnDigit: ch.pushDigit}); err != nil {
+		if r.members == 0 {
+			r.conf.Close()
+			delete(s.rooms.byKey, name)
+		}
+		return nil, nil, err
+	}
+	r.members++
+	var once sync.Once
+	leave = func() {
+		once.Do(func() {
+			s.rooms.mu.Lock()
+			defer s.rooms.mu.Unlock()
+			r.conf.Leave(c.a.media)
+			if r.members--; r.members == 0 {
+				r.conf.Close()
+				delete(s.rooms.byKey, name)
+			}
+		})
+	}
+	members = func() int {
+		s.rooms.mu.Lock()
+		defer s.rooms.mu.Unlock()
+		return r.members
+	}
+	return leave, members, nil
+}

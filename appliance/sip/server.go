@@ -147,6 +147,7 @@ type Server struct {
 	reg          *registrar
 	calls        *callTable
 	sched        *sched.Scheduler // paces every generated stream: ringback, music on hold
+	rooms        rooms            // conference rooms in use
 	ringbackTone tone.Tone
 	strays       *strays
 	bans         *bans
