@@ -310,3 +310,68 @@ func abs(v int16) int32 {
 	}
 	return int32(v)
 }
+
+func TestSendDigitRFC4733(t *testing.T) {
+	pool := newTestPool(t, 2)
+	s := listen(t, pool)
+	ph := newPhone(t)
+	s.SetRemote(ph.addr)
+	s.SetFormat(Format{Codec: PCMU, DTMFPT: 97})
+	st := newStepper()
+	if err := s.SendDigit(st.sc, 'x', time.Second); err != ErrNotDigit {
+		t.Errorf("SendDigit(x) = %v", err)
+	}
+	if err := s.SendDigit(st.sc, '#', 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	st.step(10)
+	var got []*rtp.Packet
+	for i := 0; i < 8; i++ {
+		got = append(got, ph.recv())
+	}
+	st.step(3)
+	ph.expectNothing()
+	for i, p := range got {
+		end := p.Payload[1]&0x80 != 0
+		dur := int(p.Payload[2])<<8 | int(p.Payload[3])
+		wantDur := min(i+1, 5) * 160
+		if p.PayloadType != 97 || p.Payload[0] != 11 || end != (i >= 5) || dur != wantDur || p.Timestamp != got[0].Timestamp || p.Marker != (i == 0) {
+			t.Errorf("packet %d: PT %d event %d end %v duration %d ts %d marker %v", i, p.PayloadType, p.Payload[0], end, dur, p.Timestamp, p.Marker)
+		}
+	}
+	if st.sc.Len() != 0 {
+		t.Error("the digit's stream was not removed")
+	}
+}
+
+func TestSendDigitInBand(t *testing.T) {
+	pool := newTestPool(t, 2)
+	s := listen(t, pool)
+	ph := newPhone(t)
+	s.SetRemote(ph.addr)
+	s.SetFormat(Format{Codec: PCMA, PT: 8})
+	st := newStepper()
+	if err := s.SendDigit(st.sc, '7', 100*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	st.step(8)
+	det := dtmf.NewDetector(nil)
+	pcm := make([]int16, FrameSamples)
+	var digits []byte
+	for {
+		p, ok := ph.recvWithin(50 * time.Millisecond)
+		if !ok {
+			break
+		}
+		PCMA.Decode(pcm, p.Payload)
+		for _, e := range det.Feed(pcm, nil) {
+			if !e.Ended {
+				digits = append(digits, e.Digit)
+			}
+		}
+	}
+	det.Feed(make([]int16, 800), nil)
+	if string(digits) != "7" {
+		t.Errorf("in-band digits heard: %q, want 7", digits)
+	}
+}

@@ -116,6 +116,7 @@ type call struct {
 	conf        *media.Conference // replaces the relay while supervisors listen in
 	mixUsers    int               // supervisors and taps using conf
 	bridged     bool              // a service connected its caller to an extension (Channel.Connect)
+	channel     *Channel          // the service's channel when the box answered the call
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered

@@ -182,6 +182,7 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 		return
 	}
 	c.receiver = rcv
+	c.channel = ch
 	c.move(&c.a, LegAnswered)
 	c.answer = s.o.Now()
 	c.mu.Unlock()

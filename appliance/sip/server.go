@@ -275,6 +275,7 @@ func (s *Server) Start() error {
 	srv.OnInvite(s.guard(s.handleInvite))
 	srv.OnAck(s.guard(s.handleAck))
 	srv.OnBye(s.guard(s.handleBye))
+	srv.OnInfo(s.guard(s.handleInfo))
 	srv.OnCancel(s.guard(func(req *sip.Request, tx sip.ServerTransaction) {
 		// A CANCEL that matched an INVITE transaction never gets here; this
 		// one matched nothing.
@@ -302,7 +303,7 @@ func (s *Server) Start() error {
 // sipgoLogger guards sipgo's process-wide default logger.
 var sipgoLogger sync.Once
 
-const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER"
+const allowed = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO"
 
 func (s *Server) serveErr(network string, err error) {
 	if err != nil && s.ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
