@@ -26,7 +26,9 @@ func (t *callTable) connectedCallOf(ext string, not *call) *call {
 // the Conference it is already in. The parties keep hearing each other.
 // Call with c.mu held; every successful mixOn is paired with a mixOff.
 func (c *call) mixOn() error {
-	if c.ended || c.ending || c.a.state != LegEstablished || c.b.state != LegEstablished {
+	// The caller's leg may still wait for the ACK of our 200: its media
+	// flows already.
+	if c.ended || c.ending || c.a.state != LegEstablished && c.a.state != LegAnswered || c.b.state != LegEstablished {
 		return ErrNoSuchCall
 	}
 	if c.conf == nil {
