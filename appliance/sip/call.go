@@ -117,6 +117,7 @@ type call struct {
 	mixUsers    int               // supervisors and taps using conf
 	bridged     bool              // a service connected its caller to an extension (Channel.Connect)
 	channel     *Channel          // the service's channel when the box answered the call
+	noCDR       bool              // an offer's leg: the caller's call has the CDR
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -183,32 +184,15 @@ func (t *callTable) reserve(c *call, max int) reserveResult {
 	return reserved
 }
 
-// claimCallee makes ext the callee of a call the box answered (a
-// service connecting its caller), unless ext is busy.
-func (t *callTable) claimCallee(c *call, ext string) bool {
+// adoptCallee makes ext the callee of c, which takes over a leg to ext
+// from an Offer (whose own count of ext is released when it ends).
+func (t *callTable) adoptCallee(c *call, ext string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.byExt[ext] > 0 || ext == c.caller {
-		return false
-	}
 	t.byExt[ext]++
 	c.mu.Lock()
 	c.callee = ext
 	c.mu.Unlock()
-	return true
-}
-
-// releaseCallee undoes claimCallee after the extension did not answer.
-func (t *callTable) releaseCallee(c *call) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c.mu.Lock()
-	ext := c.callee
-	c.callee = ""
-	c.mu.Unlock()
-	if t.byExt[ext]--; t.byExt[ext] <= 0 {
-		delete(t.byExt, ext)
-	}
 }
 
 func (t *callTable) release(c *call) {
@@ -287,6 +271,9 @@ func (t *callTable) wait() { t.running.Wait() }
 func (s *Server) Calls() []CallInfo {
 	var out []CallInfo
 	for _, c := range s.calls.list() {
+		if c.noCDR {
+			continue // an offer ringing for a call: shown with that call once accepted
+		}
 		c.mu.Lock()
 		ci := CallInfo{ID: c.id, Caller: c.caller, Callee: c.callee, State: c.b.state.String(), Start: c.start, Answer: c.answer}
 		for _, l := range []*leg{&c.a, &c.b} {
@@ -1030,7 +1017,9 @@ func (c *call) finish(d Disposition, cause int, by string) {
 			l.cli.Close()
 		}
 	}
-	c.s.cdr(c, d, cause)
+	if !c.noCDR {
+		c.s.cdr(c, d, cause)
+	}
 	close(c.done)
 }
 

@@ -691,3 +691,97 @@ func TestServiceConnects(t *testing.T) {
 		t.Errorf("CDR = %+v, want answered *91002 → 1002, hung up by the caller", r)
 	}
 }
+
+// TestOffersRingInParallel: a service rings two extensions at once (a
+// queue ringing all its agents); the first to answer gets the caller, the
+// other stops ringing; an extension that answers too late is hung up.
+func TestOffersRingInParallel(t *testing.T) {
+	t.Parallel()
+	type ended struct {
+		ext string
+		err error
+	}
+	ends := make(chan ended, 4)
+	offers := make(chan map[string]*Offer, 1)
+	s, cdrs := startCallServer(t, callOpts{service: func(ch *Channel) {
+		got := map[string]*Offer{}
+		for _, ext := range []string{"1002", "1003", "1004"} {
+			o, err := ch.Offer(ext, 5*time.Second, func(o *Offer, err error) { ends <- ended{o.Extension(), err} })
+			if err != nil {
+				ends <- ended{ext, err}
+				continue
+			}
+			got[ext] = o
+		}
+		offers <- got
+		first := <-ends // 1004 is not registered
+		for first.err != nil {
+			first = <-ends
+		}
+		for ext, o := range got {
+			if ext == first.ext {
+				if err := o.Accept(); err != nil {
+					t.Errorf("Accept: %v", err)
+				}
+			} else {
+				o.Cancel()
+			}
+		}
+	}})
+	a := newRawPhone(t, s, "1001")
+	b, c := newRawPhone(t, s, "1002"), newRawPhone(t, s, "1003")
+	for _, p := range []*rawPhone{a, b, c} {
+		p.register()
+	}
+	a.invite("*9x", 40000)
+	ok := a.wait(3*time.Second, isRes("200"))
+	if ok == "" {
+		t.Fatal("the service did not answer")
+	}
+	a.ack(ok)
+	invB, invC := b.wait(3*time.Second, isReq("INVITE")), c.wait(3*time.Second, isReq("INVITE"))
+	if invB == "" || invC == "" {
+		t.Fatal("both extensions should ring")
+	}
+	b.reply(invB, "180 Ringing", "bobtag", "")
+	c.reply(invC, "180 Ringing", "caroltag", "")
+	if o := <-offers; len(o) != 2 {
+		t.Errorf("%d offers ringing, want 2 (1004 is not registered)", len(o))
+	}
+	// Carol answers first and gets the caller; Bob stops ringing.
+	c.reply(invC, "200 OK", "caroltag", sdpBody(41002, "sendrecv"))
+	if c.wait(3*time.Second, isReq("ACK")) == "" {
+		t.Fatal("Carol's 200 was not acknowledged")
+	}
+	if cancel := b.wait(3*time.Second, isReq("CANCEL")); cancel == "" {
+		t.Error("Bob did not stop ringing")
+	} else {
+		b.reply(cancel, "200 OK", "", "")
+		b.reply(invB, "487 Request Terminated", "bobtag", "")
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		calls := s.Calls()
+		if len(calls) == 1 && calls[0].Callee == "1003" && calls[0].State == "established" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("calls = %+v, want Alice connected to Carol", calls)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Carol hangs up: Alice gets a BYE, and one CDR says Alice talked to Carol.
+	c.send(fmt.Sprintf("BYE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKcbye\r\nMax-Forwards: 70\r\nFrom: %s;tag=caroltag\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+		c.addr(), hdr(invC, "To"), hdr(invC, "From"), hdr(invC, "Call-ID")))
+	if bye := a.wait(3*time.Second, isReq("BYE")); bye == "" {
+		t.Fatal("Alice got no BYE when Carol hung up")
+	} else {
+		a.reply(bye, "200 OK", "", "")
+	}
+	waitNoCalls(t, s)
+	cdrs.mu.Lock()
+	defer cdrs.mu.Unlock()
+	if len(cdrs.recs) != 1 || cdrs.recs[0].Callee != "1003" || cdrs.recs[0].HangupBy != "callee" {
+		t.Errorf("CDRs = %+v, want one: Alice to Carol, hung up by Carol", cdrs.recs)
+	}
+}

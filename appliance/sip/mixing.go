@@ -14,7 +14,7 @@ func (t *callTable) connectedCallOf(ext string, not *call) *call {
 		c.mu.Lock()
 		callee := c.callee
 		c.mu.Unlock()
-		if c != not && (c.caller == ext || callee == ext) {
+		if c != not && !c.noCDR && (c.caller == ext || callee == ext) {
 			return c
 		}
 	}
