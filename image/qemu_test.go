@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -68,6 +69,7 @@ func TestQEMUBoot(t *testing.T) {
 		t.Fatalf("copying the image: %v", err)
 	}
 	httpPort := freePort(t, "tcp")
+	httpsPort := freePort(t, "tcp")
 	sipPort := freePort(t, "udp")
 
 	consolePath := filepath.Join(dir, "console.log")
@@ -82,7 +84,7 @@ func TestQEMUBoot(t *testing.T) {
 		}
 	})
 
-	vm := startVM(t, qemuBin, disk, console, httpPort, sipPort)
+	vm := startVM(t, qemuBin, disk, console, httpPort, httpsPort, sipPort)
 	t.Logf("qemu pid %d: panel on 127.0.0.1:%d, SIP on udp 127.0.0.1:%d, console in %s", vm.cmd.Process.Pid, httpPort, sipPort, consolePath)
 
 	// The panel.
@@ -105,10 +107,10 @@ func TestQEMUBoot(t *testing.T) {
 	// First boot: no default password. The API refuses everything until the
 	// installer enters the one-time setup code shown on the console.
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	if err := firstBoot(base, consolePath); err != nil {
+	if err := firstBoot(base, httpsPort, consolePath); err != nil {
 		t.Errorf("first-boot setup: %v", err)
 	} else {
-		t.Logf("first boot: setup code read from the console, admin created, API answers with the new password")
+		t.Logf("first boot: setup code read from the console, admin created, plain HTTP now redirected to the box's HTTPS, API answers with the new password")
 	}
 
 	// /perm, as the kernel saw it.
@@ -144,14 +146,14 @@ type vm struct {
 
 // startVM starts qemu with the disk, console output to console and the two
 // host forwards, and registers its stop with t.Cleanup.
-func startVM(t *testing.T, qemuBin, disk string, console *os.File, httpPort, sipPort int) *vm {
+func startVM(t *testing.T, qemuBin, disk string, console *os.File, httpPort, httpsPort, sipPort int) *vm {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), vmLifetime)
 	cmd := exec.CommandContext(ctx, qemuBin,
 		"-accel", "tcg", "-cpu", "max", "-m", "1024",
 		"-drive", "file="+disk+",format=raw",
 		"-nographic", "-serial", "mon:stdio",
-		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=udp:127.0.0.1:%d-:5060", httpPort, sipPort),
+		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=tcp:127.0.0.1:%d-:8443,hostfwd=udp:127.0.0.1:%d-:5060", httpPort, httpsPort, sipPort),
 		"-device", "virtio-net-pci,netdev=n0",
 	)
 	cmd.Stdin = nil // /dev/null: nobody types on the console
@@ -487,7 +489,7 @@ var setupCodeRE = regexp.MustCompile(`setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-
 // firstBoot does what an installer does with a new box: checks that the API
 // is closed, reads the setup code from the console, sets the admin password
 // in the panel and uses it on the API.
-func firstBoot(base, consolePath string) error {
+func firstBoot(base string, httpsPort int, consolePath string) error {
 	res, err := http.Get(base + "/api/v1/status")
 	if err != nil {
 		return err
@@ -508,8 +510,25 @@ func firstBoot(base, consolePath string) error {
 	if code == "" {
 		return errors.New("no setup code on the console")
 	}
+	// Once an admin exists the box redirects plain HTTP from other hosts
+	// (the VM sees the test as 10.0.2.2) to HTTPS on its port 8443, which
+	// reaches the test through another forward: follow it there. The
+	// certificate is the box's own, made on first boot.
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 5 {
+				return errors.New("too many redirects")
+			}
+			if req.URL.Scheme == "https" {
+				if req.URL.Port() != "8443" {
+					return fmt.Errorf("redirected to %s, want the box's HTTPS port 8443", req.URL)
+				}
+				req.URL.Host = fmt.Sprintf("127.0.0.1:%d", httpsPort)
+			}
+			return nil
+		}}
 	res, err = c.Get(base + "/setup")
 	if err != nil {
 		return err
@@ -526,13 +545,16 @@ func firstBoot(base, consolePath string) error {
 		return err
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
-		return fmt.Errorf("setup answered %d at %s, want the status page", res.StatusCode, res.Request.URL.Path)
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" || res.Request.URL.Scheme != "https" {
+		return fmt.Errorf("setup answered %d at %s, want the status page over HTTPS", res.StatusCode, res.Request.URL)
+	}
+	if res.TLS == nil || len(res.TLS.PeerCertificates) == 0 || !strings.Contains(res.TLS.PeerCertificates[0].Subject.String(), "Deskline device certificate") {
+		return errors.New("the box's HTTPS does not serve its own device certificate")
 	}
 	req, _ := http.NewRequest("POST", base+"/api/v1/extensions", strings.NewReader(`{"number":"1001","name":"Alice","password":"alice-on-the-box-1"}`))
 	req.SetBasicAuth("admin", pw)
 	req.Header.Set("Content-Type", "application/json")
-	res, err = http.DefaultClient.Do(req)
+	res, err = c.Do(req)
 	if err != nil {
 		return err
 	}
