@@ -110,7 +110,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
 		Directory: dir,
-		Router:    router{plan},
+		Router:    router{plan, dir},
 		Media:     a.pool,
 		Bindings:  bindingStore{keptList[sip.Binding]{a.bindings}},
 		Bans:      banStore{keptList[sip.Ban]{a.bans}},
@@ -318,13 +318,21 @@ func digestAlgorithms(names []string) []digest.Algorithm {
 }
 
 // router adapts the dial plan to the SIP server.
-type router struct{ p dialplan.Plan }
+type router struct {
+	p   dialplan.Plan
+	dir directory
+}
 
 func (r router) Route(caller, dialled string) sip.Target {
 	d := r.p.Resolve(caller, dialled)
 	switch d.Kind {
 	case dialplan.Extension:
-		return sip.Target{Kind: sip.TargetExtension, Extension: d.Extension}
+		t := sip.Target{Kind: sip.TargetExtension, Extension: d.Extension}
+		if r.dir.hasVoicemail(d.Extension) {
+			// Unanswered calls go to the extension's voicemail.
+			t.Fallback = &sip.Target{Kind: sip.TargetService, Service: serviceVoicemail, Args: d.Extension}
+		}
+		return t
 	case dialplan.Feature:
 		return sip.Target{Kind: sip.TargetService, Service: d.Feature, Args: d.Args}
 	}

@@ -39,7 +39,7 @@ func webErr(err error) error {
 
 func (b backend) view(e extension) webui.Extension {
 	_, reg := b.a.sip.RegistrationOf(e.Number)
-	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Supervisor: e.Supervisor, Registered: reg}
+	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Supervisor: e.Supervisor, Voicemail: !e.NoVoicemail, Registered: reg}
 }
 
 func (b backend) ListExtensions(ctx context.Context) ([]webui.Extension, error) {
@@ -63,7 +63,8 @@ func (b backend) GetExtension(ctx context.Context, number string) (webui.Extensi
 }
 
 func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
-	e, err := b.a.createExtension(extension{Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor}, in.Password)
+	e, err := b.a.createExtension(extension{Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor,
+		NoVoicemail: in.Voicemail != nil && !*in.Voicemail}, in.Password)
 	if err != nil {
 		return webui.Extension{}, webErr(err)
 	}
@@ -92,6 +93,9 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		e.Name = in.Name
 		e.SRTP = srtp
 		e.Supervisor = in.Supervisor
+		if in.Voicemail != nil {
+			e.NoVoicemail = !*in.Voicemail
+		}
 		if in.Password != "" {
 			e.HA1 = ha1s(number, in.Password)
 		}
@@ -103,7 +107,7 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		return webui.Extension{}, webErr(err)
 	}
 	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
-	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v", out.Name, srtpName(out.SRTP), out.Supervisor)
+	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v; voicemail %v", out.Name, srtpName(out.SRTP), out.Supervisor, !out.NoVoicemail)
 	if in.Password != "" {
 		detail += "; password changed"
 	}

@@ -102,6 +102,8 @@ func (b *box) stop(t *testing.T) {
 
 func (b *box) sip() string { return b.a.SIPAddr() }
 
+func (b *box) dataDir() string { return b.cfg.DataDir }
+
 // api calls /api/v1 as admin with HTTP Basic, like an installer's script.
 func (b *box) api(t *testing.T, method, path string, body any) (int, []byte) {
 	t.Helper()
@@ -144,6 +146,20 @@ func (b *box) addExtension(t *testing.T, number, name, password string) {
 	code, body := b.api(t, "POST", "/extensions", map[string]string{"number": number, "name": name, "password": password})
 	if code != http.StatusCreated {
 		t.Fatalf("POST /extensions %s = %d %s", number, code, body)
+	}
+}
+
+// noVoicemail turns an extension's voicemail off, so that unanswered
+// callers hear why (busy, unavailable) instead.
+func (b *box) noVoicemail(t *testing.T, number string) {
+	t.Helper()
+	code, body := b.api(t, "GET", "/extensions/"+number, nil)
+	var e map[string]any
+	if code != http.StatusOK || json.Unmarshal(body, &e) != nil {
+		t.Fatalf("GET /extensions/%s = %d %s", number, code, body)
+	}
+	if code, body = b.api(t, "PUT", "/extensions/"+number, map[string]any{"name": e["name"], "voicemail": false}); code != http.StatusOK {
+		t.Fatalf("PUT /extensions/%s = %d %s", number, code, body)
 	}
 }
 

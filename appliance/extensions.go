@@ -28,9 +28,12 @@ type extension struct {
 	SRTP string `json:"srtp,omitempty"`
 	// Supervisor lets the extension listen to, whisper into and barge in
 	// on other extensions' calls (feature codes *30, *31, *32).
-	Supervisor bool      `json:"supervisor,omitempty"`
-	Created    time.Time `json:"created"`
-	Updated    time.Time `json:"updated"`
+	Supervisor bool `json:"supervisor,omitempty"`
+	// NoVoicemail sends unanswered callers away with a busy or
+	// unavailable signal instead of to the extension's voicemail.
+	NoVoicemail bool      `json:"no_voicemail,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.
@@ -141,6 +144,11 @@ func (d directory) srtpPolicy(number string) sdp.SRTPPolicy {
 		return sdp.SRTPRequired
 	}
 	return sdp.SRTPOptional
+}
+
+func (d directory) hasVoicemail(number string) bool {
+	e, err := d.exts.Get(number)
+	return err == nil && !e.NoVoicemail
 }
 
 func (d directory) isSupervisor(number string) bool {

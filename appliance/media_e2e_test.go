@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"deskline/appliance"
 	"deskline/appliance/internal/audiotest"
 	"deskline/appliance/internal/phonetest"
 	"deskline/media/wav"
@@ -483,5 +484,73 @@ func TestConferenceRoom(t *testing.T) {
 			t.Fatal(err)
 		}
 		closedReason(t, p, ctx)
+	}
+}
+
+// TestVoicemail: Bob does not answer; Alice hears why and a beep, and her
+// message is kept; the CDR says voicemail. Bob dials *97, is told he has
+// one new message, hears it (Alice's 1000 Hz) and deletes it with 3.
+func TestVoicemail(t *testing.T) {
+	phonetest.Require(t)
+	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.NoAnswer = 2 * time.Second })
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	b.addExtension(t, "1002", "Bob", pwBob)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	bob := phone(t, b, "1002", pwBob, phonetest.Options{})
+	ctx := ctxT(t, 90*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "1002")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatalf("voicemail did not answer: %v", err)
+	}
+	closedReason(t, bob, ctx) // Bob's phone stopped ringing
+	// "The person you are calling is not available. Please leave a message
+	// after the tone." and the beep take about six seconds; then Alice
+	// speaks (her tone) for three.
+	box := filepath.Join(b.dataDir(), "files", "voicemail", "1002", "new")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if files, _ := filepath.Glob(filepath.Join(box, "*.part")); len(files) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no message being recorded")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(3 * time.Second)
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for deadline := time.Now().Add(5 * time.Second); len(msgs) == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		msgs, _ = filepath.Glob(filepath.Join(box, "*-1001.wav"))
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("messages in Bob's box: %v, want one from 1001", msgs)
+	}
+	if c := b.waitCDR(t, "1001", "1002"); c.Disposition != "voicemail" {
+		t.Errorf("CDR = %+v, want voicemail", c)
+	}
+
+	if err := bob.Dial(ctx, dialURI(b, "*97")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	// "You have one new message", a beep, then the message.
+	time.Sleep(5500 * time.Millisecond)
+	heard, rate := recordedSince(t, bob, 0)
+	if f := audiotest.DominantFrequency(heard[len(heard)-rate:], rate); !within(f, 1000, 0.03) {
+		t.Errorf("playing the message Bob heard %.0f Hz, want Alice's 1000 Hz", f)
+	}
+	if err := bob.SendDTMF(ctx, "3"); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, bob, ctx) // "message deleted", "goodbye"
+	if left, _ := filepath.Glob(filepath.Join(b.dataDir(), "files", "voicemail", "1002", "*", "*.wav")); len(left) != 0 {
+		t.Errorf("after deleting, Bob's box holds %v", left)
 	}
 }

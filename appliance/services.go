@@ -14,6 +14,10 @@ import (
 	"deskline/webui"
 )
 
+// serviceVoicemail takes a message for an extension that did not answer
+// (sip.Target.Fallback); it is not dialled.
+const serviceVoicemail = "voicemail"
+
 // runService runs a feature the box answers itself on a caller's channel.
 func (a *Appliance) runService(ch *sip.Channel) {
 	var err error
@@ -32,6 +36,10 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.supervise(ch, mix.Talk)
 	case dialplan.FeatureConference:
 		err = a.conference(ch)
+	case dialplan.FeatureMailbox:
+		err = a.checkVoicemail(ch)
+	case serviceVoicemail:
+		err = a.leaveVoicemail(ch)
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return

@@ -76,6 +76,7 @@ type Extension struct {
 	Name       string `json:"name"`
 	SRTP       string `json:"srtp"`       // "optional" (the phone chooses) or "required" (audio must be encrypted)
 	Supervisor bool   `json:"supervisor"` // may listen to, whisper into and barge in on calls (*30, *31, *32)
+	Voicemail  bool   `json:"voicemail"`  // unanswered callers may leave a message
 	Registered bool   `json:"registered"` // at least one live registration
 }
 
@@ -88,6 +89,9 @@ type ExtensionInput struct {
 	Password   string `json:"password"`
 	SRTP       string `json:"srtp"` // "optional" (default) or "required"
 	Supervisor bool   `json:"supervisor"`
+	// Voicemail turns the extension's voicemail on or off; absent means
+	// on for a new extension and unchanged on an update.
+	Voicemail *bool `json:"voicemail,omitempty"`
 }
 
 // Registration is one live SIP registration (a contact binding).
@@ -153,6 +157,7 @@ const (
 	DispositionBusy      = "busy"
 	DispositionCancelled = "cancelled"
 	DispositionFailed    = "failed"
+	DispositionVoicemail = "voicemail" // the callee did not answer; its voicemail took the call
 )
 
 // CDR is the record of one finished call.

@@ -43,6 +43,8 @@ const (
 	// FeatureConference joins a conference room, the digits after the
 	// code naming it ("*881"); everyone in a room hears everyone else.
 	FeatureConference = "conference"
+	// FeatureMailbox plays the caller's own voicemail.
+	FeatureMailbox = "mailbox"
 )
 
 // DefaultFeatures maps the feature codes a new box answers to their
@@ -51,7 +53,7 @@ func DefaultFeatures() map[string]string {
 	return map[string]string{
 		"*43": FeatureEcho, "*60": FeatureClock, "*65": FeatureWhoAmI,
 		"*30": FeatureListen, "*31": FeatureWhisper, "*32": FeatureBarge,
-		"*88": FeatureConference,
+		"*88": FeatureConference, "*97": FeatureMailbox,
 	}
 }
 

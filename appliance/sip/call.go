@@ -30,6 +30,7 @@ const (
 	Busy      Disposition = "busy"
 	Cancelled Disposition = "cancelled"
 	Failed    Disposition = "failed"
+	Voicemail Disposition = "voicemail" // the extension did not take the call; its voicemail did
 )
 
 // CallRecord describes a finished call.
@@ -118,6 +119,9 @@ type call struct {
 	bridged     bool              // a service connected its caller to an extension (Channel.Connect)
 	channel     *Channel          // the service's channel when the box answered the call
 	noCDR       bool              // an offer's leg: the caller's call has the CDR
+	fallback    *Target           // where the caller goes if the callee does not answer
+	divertedTo  string            // the service the call was diverted to (voicemail), if any
+	calleeFreed bool              // the callee is no longer counted busy (guarded by the call table's lock)
 	ended       bool
 	ending      bool               // a hang-up is under way
 	calleeGone  bool               // the callee sent BYE before the caller was answered
@@ -184,6 +188,23 @@ func (t *callTable) reserve(c *call, max int) reserveResult {
 	return reserved
 }
 
+// freeCallee stops counting c's callee as busy, keeping it as c's callee
+// (for the CDR): the call was diverted away from it.
+func (t *callTable) freeCallee(c *call) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c.mu.Lock()
+	ext := c.callee
+	c.mu.Unlock()
+	if ext == "" || c.calleeFreed {
+		return
+	}
+	c.calleeFreed = true
+	if t.byExt[ext]--; t.byExt[ext] <= 0 {
+		delete(t.byExt, ext)
+	}
+}
+
 // adoptCallee makes ext the callee of c, which takes over a leg to ext
 // from an Offer (whose own count of ext is released when it ends).
 func (t *callTable) adoptCallee(c *call, ext string) {
@@ -203,7 +224,7 @@ func (t *callTable) release(c *call) {
 	}
 	delete(t.byID, c.id)
 	for _, e := range []string{c.caller, c.callee} {
-		if e == "" {
+		if e == "" || e == c.callee && c.calleeFreed {
 			continue
 		}
 		if t.byExt[e]--; t.byExt[e] <= 0 {
@@ -341,7 +362,23 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	case TargetService:
 	case TargetExtension:
 		var registered bool
-		if binding, registered = s.reg.lookup(target.Extension); !registered {
+		if binding, registered = s.reg.lookup(target.Extension); !registered && target.Fallback != nil {
+			// No phone: straight to the extension's voicemail.
+			mailbox, fb := target.Extension, *target.Fallback
+			fb.Reason = "unavailable"
+			c := &call{id: newID(), s: s, caller: user, dialled: dialled, start: s.o.Now(), done: make(chan struct{}), divertedTo: fb.Service, calleeFreed: true}
+			if s.calls.reserve(c, s.o.MaxCalls) != reserved {
+				s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "10"))
+				return
+			}
+			defer s.calls.release(c)
+			c.mu.Lock()
+			c.callee = mailbox // for the CDR; reserve did not count it busy
+			c.mu.Unlock()
+			c.answerService(req, tx, offer, negA, fb)
+			return
+		}
+		if !registered {
 			s.respond(tx, req, 480, "Temporarily Unavailable")
 			s.cdr(&call{id: newID(), caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now()}, NoAnswer, 480)
 			return
@@ -352,7 +389,7 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	// A service of the box has no callee: it is never busy.
-	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
+	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{}), fallback: target.Fallback}
 	switch s.calls.reserve(c, s.o.MaxCalls) {
 	case calleeBusy:
 		s.respond(tx, req, 486, "Busy Here")
@@ -497,7 +534,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 	if err != nil {
-		c.unanswered(err, ctx, dlg, cli, log)
+		c.unanswered(err, ctx, dlg, cli, answerA, log)
 		return
 	}
 	negB, err := c.acceptCallee(cli, callIDB, prefs, log)
@@ -823,12 +860,24 @@ func (c *call) dropCrossedAnswer(cli *sipgo.DialogClientSession) {
 	c.byeLeg(&c.b)
 }
 
-func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, log *slog.Logger) {
+func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServerSession, cli *sipgo.DialogClientSession, answerA []byte, log *slog.Logger) {
 	c.dropCrossedAnswer(cli)
 	c.mu.Lock()
 	by := c.hangupBy
 	c.mu.Unlock()
 	var dr *sipgo.ErrDialogResponse
+	if by != "system" && dlg.Context().Err() == nil {
+		reason := "unavailable"
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			reason = "no-answer"
+		case errors.As(err, &dr) && (dr.Res.StatusCode == 486 || dr.Res.StatusCode == 600 || dr.Res.StatusCode == 603):
+			reason = "busy"
+		}
+		if c.divert(dlg, answerA, reason, log) {
+			return
+		}
+	}
 	switch {
 	case by == "system":
 		log.Info("call stopped while ringing: the box is shutting down")
@@ -865,6 +914,44 @@ func (c *call) unanswered(err error, ctx context.Context, dlg *sipgo.DialogServe
 		c.respondA(480, "Temporarily Unavailable", nil)
 		c.finish(Failed, 480, "")
 	}
+}
+
+// divert puts an unanswered caller through to the callee's fallback
+// service (its voicemail) instead of telling the caller why: the callee's
+// leg is dropped, the caller answered and served. It reports whether the
+// call had a fallback.
+func (c *call) divert(dlg *sipgo.DialogServerSession, answerA []byte, reason string, log *slog.Logger) bool {
+	c.mu.Lock()
+	fb := c.fallback
+	if fb == nil || c.a.media == nil {
+		c.mu.Unlock()
+		return false
+	}
+	if c.ringback != nil {
+		c.ringback.Stop()
+		c.ringback = nil
+	}
+	if c.relay != nil { // the callee's early media
+		c.relay.Close()
+		c.relay = nil
+	}
+	mB := c.b.media
+	c.b = leg{side: sideCallee}
+	c.divertedTo = fb.Service
+	c.mu.Unlock()
+	if mB != nil {
+		mB.Close()
+	}
+	// The callee is free again while its voicemail takes the message.
+	c.s.calls.freeCallee(c)
+	target := *fb
+	target.Reason = reason
+	log.Info("diverted", "to", target.Service, "reason", reason)
+	ch := c.openChannel(target)
+	if c.answerCaller(dlg, answerA, log) {
+		c.serve(ch, log)
+	}
+	return true
 }
 
 // respondA sends a response on the caller's INVITE.
@@ -1026,6 +1113,9 @@ func (c *call) finish(d Disposition, cause int, by string) {
 func (s *Server) cdr(c *call, d Disposition, cause int) {
 	rec := CallRecord{ID: c.id, Caller: c.caller, Dialled: c.dialled, Start: c.start, End: s.o.Now(), Disposition: d, Cause: cause}
 	c.mu.Lock()
+	if d == Answered && c.divertedTo == "voicemail" {
+		rec.Disposition = Voicemail
+	}
 	rec.Callee = c.callee
 	rec.Answer = c.answer
 	rec.HangupBy = c.hangupBy

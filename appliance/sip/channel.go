@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,7 @@ type Channel struct {
 	ctx     context.Context
 	service string
 	args    string
+	reason  string
 	digits  chan byte
 	onAudio atomic.Pointer[func([]int16)]
 }
@@ -42,6 +44,11 @@ func (ch *Channel) Service() string { return ch.service }
 
 // Args returns the digits dialled after the feature code ("" if none).
 func (ch *Channel) Args() string { return ch.args }
+
+// Reason says why a call came to the service when it was diverted there
+// from an extension: "no-answer", "busy" or "unavailable"; "" when the
+// caller dialled the service.
+func (ch *Channel) Reason() string { return ch.reason }
 
 // Context is done when the call ends.
 func (ch *Channel) Context() context.Context { return ch.ctx }
@@ -157,16 +164,6 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 		return
 	}
 	applyNegotiated(mA, negA)
-	ch := &Channel{c: c, service: target.Service, args: target.Args, digits: make(chan byte, 32)}
-	rcv := media.NewReceiver(mA, media.ReceiverOptions{
-		InBand:  true,
-		OnDigit: ch.pushDigit,
-		OnAudio: func(_ *rtp.Header, pcm []int16) {
-			if fn := ch.onAudio.Load(); fn != nil {
-				(*fn)(pcm)
-			}
-		},
-	})
 	c.mu.Lock()
 	c.a.media = mA
 	err = c.a.applySRTP(negA, false)
@@ -181,18 +178,44 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 		c.finish(Failed, 500, "")
 		return
 	}
-	c.receiver = rcv
-	c.channel = ch
-	c.move(&c.a, LegAnswered)
-	c.answer = s.o.Now()
 	c.mu.Unlock()
-	rcv.Start()
-
+	ch := c.openChannel(target)
 	if !c.answerCaller(dlg, answer, log) {
 		return
 	}
 	log.Info("service answered")
+	c.serve(ch, log)
+}
 
+// openChannel makes the caller's leg (its media open) a Channel for the
+// service target: the box reads the caller from now on.
+func (c *call) openChannel(target Target) *Channel {
+	ch := &Channel{c: c, service: target.Service, args: target.Args, reason: target.Reason, digits: make(chan byte, 32)}
+	c.mu.Lock()
+	rcv := media.NewReceiver(c.a.media, media.ReceiverOptions{
+		InBand:  true,
+		OnDigit: ch.pushDigit,
+		OnAudio: func(_ *rtp.Header, pcm []int16) {
+			if fn := ch.onAudio.Load(); fn != nil {
+				(*fn)(pcm)
+			}
+		},
+	})
+	c.receiver = rcv
+	c.channel = ch
+	if c.a.state != LegAnswered && c.a.state != LegEstablished {
+		c.move(&c.a, LegAnswered)
+	}
+	c.answer = c.s.o.Now()
+	c.mu.Unlock()
+	rcv.Start()
+	return ch
+}
+
+// serve runs the channel's service until the call ends: when the service
+// returns the box hangs up, unless it connected the caller somewhere.
+func (c *call) serve(ch *Channel, log *slog.Logger) {
+	s := c.s
 	ctx, cancel := context.WithCancel(context.Background())
 	ch.ctx = ctx
 	go func() { <-c.done; cancel() }()
@@ -200,7 +223,7 @@ func (c *call) answerService(req *sip.Request, tx sip.ServerTransaction, offer *
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer s.recoverIn("service " + target.Service)
+		defer s.recoverIn("service " + ch.service)
 		if s.o.OnService != nil {
 			s.o.OnService(ch)
 		}

@@ -57,6 +57,13 @@ type Target struct {
 	Extension string
 	Service   string // for TargetService: which one
 	Args      string // for TargetService: digits dialled after its code
+	// Fallback, for TargetExtension, is the service a caller is put
+	// through to when the extension does not answer, is busy or has no
+	// phone registered (its voicemail); nil = the caller hears why.
+	Fallback *Target
+	// Reason is set on a Fallback when it is used: "no-answer", "busy"
+	// or "unavailable".
+	Reason string
 }
 
 // BindingStore persists registrations so that a restart keeps phones

@@ -115,6 +115,7 @@ type memExtension struct {
 	name, password string
 	srtp           string
 	supervisor     bool
+	noVoicemail    bool
 }
 
 // Rules that MemoryBackend enforces on ExtensionInput, as the real backend
@@ -204,7 +205,7 @@ func (b *MemoryBackend) registered(number string, now time.Time) bool {
 }
 
 func (b *MemoryBackend) view(number string, e memExtension, now time.Time) webui.Extension {
-	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Registered: b.registered(number, now)}
+	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Voicemail: !e.noVoicemail, Registered: b.registered(number, now)}
 }
 
 func notFound(number string) error {
@@ -247,7 +248,7 @@ func (b *MemoryBackend) CreateExtension(ctx context.Context, in webui.ExtensionI
 	if _, ok := b.exts[in.Number]; ok {
 		return webui.Extension{}, fmt.Errorf("extension %s: %w", in.Number, webui.ErrConflict)
 	}
-	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor}
+	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: in.Voicemail != nil && !*in.Voicemail}
 	b.exts[in.Number] = e
 	b.auditChange(ctx, "extension-created", "extension "+in.Number, fmt.Sprintf("name %q", in.Name))
 	return b.view(in.Number, e, now), nil
@@ -268,7 +269,10 @@ func (b *MemoryBackend) UpdateExtension(ctx context.Context, number string, in w
 	if err := validate(in, false); err != nil {
 		return webui.Extension{}, err
 	}
-	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor}
+	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: old.noVoicemail}
+	if in.Voicemail != nil {
+		e.noVoicemail = !*in.Voicemail
+	}
 	b.exts[number] = e
 	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v", e.name, cmp.Or(e.srtp, "optional"), e.supervisor)
 	if in.Password != "" {
