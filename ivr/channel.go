@@ -15,8 +15,8 @@ import (
 type Channel interface {
 	// Play plays the named prompts one after the other. With interrupt
 	// set, a key the caller presses stops playback and is returned; it
-	// stays queued for the next ReadDigit. Otherwise, and when the prompts
-	// end, Play returns 0. Called once per play, menu attempt or say.
+	// stays queued for the next ReadDigit (the interpreter reads keys only
+	// with ReadDigit). Otherwise, and when the prompts end, Play returns 0.
 	Play(prompts []string, interrupt bool) (byte, error)
 	// ReadDigit returns the next key the caller presses ('0'-'9', '*',
 	// '#', 'A'-'D'), waiting at most timeout; 0 and no error on timeout.

@@ -345,10 +345,11 @@ func (r *runner) menu(m *Menu) (string, error) {
 	ch := r.call.Channel
 	timeout := ms(m.TimeoutMS, DefaultTimeout)
 	for attempt := 0; ; attempt++ {
-		d, err := ch.Play(m.Prompts, true)
-		if err == nil && d == 0 {
-			d, err = ch.ReadDigit(timeout)
+		// A key that cuts the prompts short stays queued: ReadDigit gets it.
+		if _, err := ch.Play(m.Prompts, true); err != nil {
+			return "", err
 		}
+		d, err := ch.ReadDigit(timeout)
 		if err != nil {
 			return "", err
 		}
@@ -429,16 +430,17 @@ func (r *runner) collect(c *Collect) (string, error) {
 		term = c.Terminator[0]
 	}
 	for attempt := 0; ; attempt++ {
-		var d byte
-		var err error
 		if len(c.Prompts) > 0 {
-			d, err = ch.Play(c.Prompts, true)
+			if _, err := ch.Play(c.Prompts, true); err != nil {
+				return "", err
+			}
 		}
 		timeout := ms(c.TimeoutMS, DefaultTimeout)
 		n := 0
-		for err == nil && n < c.MaxDigits {
-			if d == 0 {
-				d, err = ch.ReadDigit(timeout)
+		for n < c.MaxDigits {
+			d, err := ch.ReadDigit(timeout)
+			if err != nil {
+				return "", err
 			}
 			if d == 0 || d == term {
 				break
@@ -447,10 +449,7 @@ func (r *runner) collect(c *Collect) (string, error) {
 				r.digits[n] = d
 				n++
 			}
-			d, timeout = 0, ms(c.InterDigitTimeoutMS, DefaultInterDigitTimeout)
-		}
-		if err != nil {
-			return "", err
+			timeout = ms(c.InterDigitTimeoutMS, DefaultInterDigitTimeout)
 		}
 		if n >= c.MinDigits {
 			v := string(r.digits[:n])

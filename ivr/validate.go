@@ -526,10 +526,10 @@ func (v *validator) loops() {
 		color[id] = grey
 		path = append(path, id)
 		b := v.f.Blocks[id]
-		for _, n := range v.successors(&b) {
-			nb := v.f.Blocks[n]
-			if waits(&nb, v.o.Kinds) {
-				continue
+		forEdges(&b, v.o.Kinds, func(field, n string, _ bool) {
+			nb, ok := v.f.Blocks[n]
+			if !ok || waits(&nb, v.o.Kinds) {
+				return
 			}
 			switch color[n] {
 			case white:
@@ -537,9 +537,9 @@ func (v *validator) loops() {
 			case grey:
 				i := slices.Index(path, n)
 				loop := strings.Join(append(slices.Clone(path[i:]), n), " → ")
-				v.probs = append(v.probs, Problem{Block: id, Field: "next", Message: "loop without a menu, collect or record: " + loop})
+				v.probs = append(v.probs, Problem{Block: id, Field: field, Message: "loop without a menu, collect or record: " + loop})
 			}
-		}
+		})
 		path = path[:len(path)-1]
 		color[id] = black
 	}

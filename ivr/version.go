@@ -15,7 +15,7 @@ import (
 // garbage once its last call has ended.
 type Published struct {
 	flow  Flow
-	times map[string]*compiledTime    // time_condition blocks by id
+	times map[string]*compiledTime  // time_condition blocks by id
 	zones map[string]*time.Location // say blocks' time zones by block id
 }
 
