@@ -17,6 +17,7 @@ type Channel interface {
 	// set, a key the caller presses stops playback and is returned; it
 	// stays queued for the next ReadDigit (the interpreter reads keys only
 	// with ReadDigit). Otherwise, and when the prompts end, Play returns 0.
+	// The interpreter reuses the prompts slice: Play must not keep it.
 	Play(prompts []string, interrupt bool) (byte, error)
 	// ReadDigit returns the next key the caller presses ('0'-'9', '*',
 	// '#', 'A'-'D'), waiting at most timeout; 0 and no error on timeout.

@@ -6,6 +6,7 @@ package ivrtest
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func (f *Fake) next() (byte, error) {
 // scripted key without consuming it (the key stays for ReadDigit); 0 when
 // the next entry is a '.' or there is none.
 func (f *Fake) Play(prompts []string, interrupt bool) (byte, error) {
-	f.Played = append(f.Played, prompts)
+	f.Played = append(f.Played, slices.Clone(prompts))
 	if !interrupt || f.pos >= len(f.Keys) || f.Keys[f.pos] == '.' {
 		return 0, nil
 	}
