@@ -204,8 +204,8 @@ type Set struct {
 
 // Record plays prompts (and a beep when Beep is set) and records the caller
 // for at most MaxSeconds or until the caller presses #, storing the
-// recording's reference in Variable. A failed recording goes to Failure,
-// or hangs up.
+// recording's reference in Variable. A failed recording goes to Failure;
+// without one, the Run ends with the recording's error.
 type Record struct {
 	Prompts    []string `json:"prompts,omitempty"`
 	Variable   string   `json:"variable"`

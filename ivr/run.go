@@ -52,20 +52,20 @@ type Outcome string
 // The outcomes of built-in blocks; a custom block's outcome is the name of
 // the exit it took.
 const (
-	OutcomeNext           Outcome = "next"
-	OutcomeOption         Outcome = "option"    // menu: a key of Options
-	OutcomeExtension      Outcome = "extension" // menu: a dialled extension answered
-	OutcomeInvalid        Outcome = "invalid"
-	OutcomeTimeout        Outcome = "timeout"
-	OutcomeFailure        Outcome = "failure" // retries used up, or a transfer or recording failed
-	OutcomeMatch          Outcome = "match"
-	OutcomeNoMatch        Outcome = "no_match"
-	OutcomeHoliday        Outcome = "holiday"
-	OutcomeTransferred    Outcome = "transferred"
-	OutcomeFlow           Outcome = "flow" // goto another flow
-	OutcomeHangup         Outcome = "hangup"
-	OutcomeSkipped        Outcome = "skipped" // say: the value did not parse
-	outcomeExtensionFails Outcome = "extension_failed"
+	OutcomeNext            Outcome = "next"
+	OutcomeOption          Outcome = "option"    // menu: a key of Options
+	OutcomeExtension       Outcome = "extension" // menu: a dialled extension answered
+	OutcomeInvalid         Outcome = "invalid"
+	OutcomeTimeout         Outcome = "timeout"
+	OutcomeFailure         Outcome = "failure" // retries used up, or a transfer or recording failed
+	OutcomeMatch           Outcome = "match"
+	OutcomeNoMatch         Outcome = "no_match"
+	OutcomeHoliday         Outcome = "holiday"
+	OutcomeTransferred     Outcome = "transferred"
+	OutcomeFlow            Outcome = "flow" // goto another flow
+	OutcomeHangup          Outcome = "hangup"
+	OutcomeSkipped         Outcome = "skipped"          // say: the value did not parse
+	OutcomeExtensionFailed Outcome = "extension_failed" // menu: a dialled extension did not answer; asked again
 )
 
 // Step is one block executed, as OnStep sees it. A menu or collect block
@@ -374,7 +374,7 @@ func (r *runner) menu(m *Menu) (string, error) {
 							r.stop(EndTransferred, OutcomeExtension)
 							return "", nil
 						}
-						r.out = outcomeExtensionFails
+						r.out = OutcomeExtensionFailed
 					}
 					d = 0 // not an option: invalid
 				}
