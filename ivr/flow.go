@@ -178,7 +178,8 @@ const (
 // Goto hands the call to an extension, a queue or a voicemail box (through
 // Channel.Transfer), continues in another flow (the latest published
 // version of flow To), or hangs up. When a transfer fails (busy, no
-// answer, unknown target) the call goes to Failure, or hangs up.
+// answer, unknown target) the call goes to Failure; without one, the Run
+// ends with the transfer's error.
 type Goto struct {
 	Target    TargetKind `json:"target"`
 	To        string     `json:"to,omitempty"`
