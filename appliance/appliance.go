@@ -54,6 +54,7 @@ type Appliance struct {
 	prompts *prompt.Set
 	moh     *prompt.Classes
 	recs    *recorders
+	flows   *flows
 	sip     *sip.Server
 	web     *webui.Server
 	http    *http.Server
@@ -105,7 +106,11 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	a.recs = newRecorders(a)
 	a.cdrw = newCDRWriter(a.cdrs, log)
 	dir := directory{exts: a.exts}
-	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures()}
+	if err := a.openFlows(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures(), Flow: a.numberIsFlow}
 	a.sip, err = sip.New(sip.Options{
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
@@ -221,7 +226,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs,
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows,
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -335,6 +340,8 @@ func (r router) Route(caller, dialled string) sip.Target {
 		return t
 	case dialplan.Feature:
 		return sip.Target{Kind: sip.TargetService, Service: d.Feature, Args: d.Args}
+	case dialplan.Flow:
+		return sip.Target{Kind: sip.TargetService, Service: serviceFlow, Args: d.Flow}
 	}
 	return sip.Target{Kind: sip.TargetNone}
 }

@@ -554,3 +554,48 @@ func TestVoicemail(t *testing.T) {
 		t.Errorf("after deleting, Bob's box holds %v", left)
 	}
 }
+
+// TestAutoAttendant: an admin publishes an IVR flow on number 500 through
+// the API; Alice calls it, hears the greeting, presses 1 and is put
+// through to Bob. A flow with a dangling edge is refused with the block
+// named.
+func TestAutoAttendant(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, bob := aliceCallsBob(t)
+	bad := `{"number":"500","flow":{"format":1,"flow":{"id":"main","name":"Main","entry":"menu","blocks":{
+		"menu":{"kind":"menu","menu":{"prompts":["welcome"],"options":{"1":"nowhere"}}}}}}}`
+	if code, body := b.api(t, "PUT", "/ivr/main", bad); code != 422 || !strings.Contains(string(body), "nowhere") {
+		t.Errorf("a flow with a dangling edge: %d %s, want 422 naming it", code, body)
+	}
+	good := `{"number":"500","flow":{"format":1,"flow":{"id":"main","name":"Main","entry":"menu","blocks":{
+		"menu":{"kind":"menu","menu":{"prompts":["thank-you-for-calling","welcome"],"options":{"1":"bob"},"retries":2,"timeout_ms":5000,"failure":"bye"}},
+		"bob":{"kind":"goto","goto":{"target":"extension","to":"1002"}},
+		"bye":{"kind":"hangup","hangup":{"prompts":["goodbye"]}}}}}}`
+	code, body := b.api(t, "PUT", "/ivr/main", good)
+	if code != 200 || !strings.Contains(string(body), `"version":1`) {
+		t.Fatalf("publish: %d %s", code, body)
+	}
+	ctx := ctxT(t, 40*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "500")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := alice.SendDTMF(ctx, "1"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(4 * time.Second)
+	heard, rate := recordedSince(t, alice, 0)
+	if f := audiotest.DominantFrequency(heard[len(heard)-rate:], rate); !within(f, 600, 0.03) {
+		t.Errorf("after pressing 1 Alice heard %.0f Hz, want Bob's 600 Hz", f)
+	}
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, bob, ctx)
+	if c := b.waitCDR(t, "1001", "1002"); c.Dialled != "500" || c.Disposition != "answered" {
+		t.Errorf("CDR = %+v, want an answered call dialled as 500", c)
+	}
+}

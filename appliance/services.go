@@ -18,6 +18,9 @@ import (
 // (sip.Target.Fallback); it is not dialled.
 const serviceVoicemail = "voicemail"
 
+// serviceFlow runs an IVR flow for a number that reaches it.
+const serviceFlow = "ivr"
+
 // runService runs a feature the box answers itself on a caller's channel.
 func (a *Appliance) runService(ch *sip.Channel) {
 	var err error
@@ -40,6 +43,8 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.checkVoicemail(ch)
 	case serviceVoicemail:
 		err = a.leaveVoicemail(ch)
+	case serviceFlow:
+		err = a.runFlow(ch)
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return

@@ -38,7 +38,11 @@ func (a *Appliance) mailbox(ext string) string {
 // what the caller says until # or hang-up, kept when it lasts a second or
 // more. A full disk is said and logged; the caller is not left hanging.
 func (a *Appliance) leaveVoicemail(ch *sip.Channel) error {
-	box := ch.Args()
+	return a.leaveVoicemailFor(ch, ch.Args())
+}
+
+// leaveVoicemailFor takes a message for box.
+func (a *Appliance) leaveVoicemailFor(ch *sip.Channel, box string) error {
 	greeting := []string{"person-not-available"}
 	if ch.Reason() == "busy" {
 		greeting = []string{"person-busy"}

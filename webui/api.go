@@ -149,6 +149,10 @@ func (s *Server) apiRoutes() http.Handler {
 		mux.Handle("/api/v1/recordings", methods{http.MethodGet: s.apiRecordings})
 		mux.Handle("/api/v1/recordings/{name}", methods{http.MethodGet: s.apiGetRecording})
 	}
+	if s.ivr != nil {
+		mux.Handle("/api/v1/ivr", methods{http.MethodGet: s.apiFlows})
+		mux.Handle("/api/v1/ivr/{id}", methods{http.MethodGet: s.apiGetFlow, http.MethodPut: s.apiPutFlow, http.MethodDelete: s.apiDeleteFlow})
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

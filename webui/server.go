@@ -62,6 +62,10 @@ type Options struct {
 	// call in progress, list and download.
 	Recordings RecordingBackend
 
+	// IVR, when set, serves /api/v1/ivr: IVR flows to list, publish,
+	// export and delete.
+	IVR IVRBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -80,6 +84,7 @@ type Server struct {
 	auditFn   func(AuditRecord)
 	tls       TLSBackend
 	recs      RecordingBackend
+	ivr       IVRBackend
 	httpsPort string
 
 	sessions *sessions
@@ -114,6 +119,7 @@ func New(o Options) (*Server, error) {
 		auditFn:   o.Audit,
 		tls:       o.TLS,
 		recs:      o.Recordings,
+		ivr:       o.IVR,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),

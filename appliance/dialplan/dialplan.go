@@ -17,6 +17,7 @@ const (
 	Unknown   Kind = iota // nothing matches: the caller hears "not found"
 	Extension             // a local extension
 	Feature               // a feature code, answered by the box itself
+	Flow                  // an IVR flow (auto-attendant): Destination.Flow names it
 )
 
 // Destination is the result of resolving a dialled string.
@@ -27,6 +28,7 @@ type Destination struct {
 	// after its code ("*45*1234#" gives "1234"; "" when none).
 	Feature string
 	Args    string
+	Flow    string // for Kind == Flow: the flow's id
 }
 
 // Names of the features the box answers itself.
@@ -66,6 +68,8 @@ type Plan struct {
 	// string that starts with a code and goes on with digits, "*" or a
 	// final "#" is that feature with arguments.
 	Features map[string]string
+	// Flow reports which IVR flow a number reaches, if any.
+	Flow func(number string) (id string, ok bool)
 }
 
 // Resolve tells where a call from caller to dialled should go. Visual
@@ -74,6 +78,11 @@ func (p Plan) Resolve(caller, dialled string) Destination {
 	d := normalize(dialled)
 	if strings.HasPrefix(d, "*") {
 		return p.feature(d)
+	}
+	if p.Flow != nil {
+		if id, ok := p.Flow(d); ok {
+			return Destination{Kind: Flow, Flow: id}
+		}
 	}
 	if p.HasExtension != nil && ValidExtensionNumber(d) == nil && p.HasExtension(d) {
 		return Destination{Kind: Extension, Extension: d}
