@@ -35,6 +35,17 @@ type Channel struct {
 // ErrHungUp is returned by a Channel's methods once the caller has hung up.
 var ErrHungUp = errors.New("sip: the caller hung up")
 
+// ID is the call's id, as /api/v1/calls and the CDR show it.
+func (ch *Channel) ID() string { return ch.c.id }
+
+// EndedBy says, once the call has ended, who ended it: "caller", "callee"
+// or "system".
+func (ch *Channel) EndedBy() string {
+	ch.c.mu.Lock()
+	defer ch.c.mu.Unlock()
+	return ch.c.hangupBy
+}
+
 // Caller is the calling extension.
 func (ch *Channel) Caller() string { return ch.c.caller }
 
