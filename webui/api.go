@@ -149,6 +149,9 @@ func (s *Server) apiRoutes() http.Handler {
 		mux.Handle("/api/v1/recordings", methods{http.MethodGet: s.apiRecordings})
 		mux.Handle("/api/v1/recordings/{name}", methods{http.MethodGet: s.apiGetRecording})
 	}
+	if s.acd != nil {
+		s.acdRoutes(mux)
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

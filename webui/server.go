@@ -62,6 +62,10 @@ type Options struct {
 	// call in progress, list and download.
 	Recordings RecordingBackend
 
+	// ACD, when set, serves the contact centre's configuration, agent
+	// states, supervisor actions and the queue log.
+	ACD ACDBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -80,6 +84,7 @@ type Server struct {
 	auditFn   func(AuditRecord)
 	tls       TLSBackend
 	recs      RecordingBackend
+	acd       ACDBackend
 	httpsPort string
 
 	sessions *sessions
@@ -114,6 +119,7 @@ func New(o Options) (*Server, error) {
 		auditFn:   o.Audit,
 		tls:       o.TLS,
 		recs:      o.Recordings,
+		acd:       o.ACD,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
