@@ -80,8 +80,7 @@ type pinGuard struct {
 }
 
 type contactCentreOpts struct {
-	Clock       acd.Clock   // nil: the wall clock
-	Executor    acdExecutor // nil: noExecutor
+	Clock       acd.Clock // nil: the wall clock
 	Log         *slog.Logger
 	Audit       func(webui.AuditRecord)
 	IsExtension func(number string) bool // whether an extension has this number
@@ -107,16 +106,13 @@ func (wallClock) Now() time.Time { return time.Now() }
 // by an empty one, so that the telephones keep working.
 func newContactCentre(st acdStores, o contactCentreOpts) (*contactCentre, error) {
 	cc := &contactCentre{log: o.Log, clock: o.Clock, st: st, audit: o.Audit, isExtension: o.IsExtension,
-		exec: o.Executor, sessions: map[acd.AgentID]agentSession{}, forcedNext: map[acd.AgentID]bool{},
+		exec: noExecutor{}, sessions: map[acd.AgentID]agentSession{}, forcedNext: map[acd.AgentID]bool{},
 		pins: map[acd.AgentID]*pinGuard{}}
 	if cc.log == nil {
 		cc.log = slog.New(slog.DiscardHandler)
 	}
 	if cc.clock == nil {
 		cc.clock = wallClock{}
-	}
-	if cc.exec == nil {
-		cc.exec = noExecutor{}
 	}
 	if cc.audit == nil {
 		cc.audit = func(webui.AuditRecord) {}
@@ -180,6 +176,14 @@ func (cc *contactCentre) restore() {
 	cc.rearm()
 }
 
+// setExecutor hands the engine's actions to x from now on (the call side
+// sets it once the SIP server exists).
+func (cc *contactCentre) setExecutor(x acdExecutor) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.exec = x
+}
+
 // close stops the timer; events reported afterwards are refused.
 func (cc *contactCentre) close() {
 	cc.mu.Lock()
@@ -240,10 +244,10 @@ func (cc *contactCentre) unlockAndExecute() {
 	}
 	cc.draining = true
 	for len(cc.pending) > 0 {
-		batch := cc.pending
+		batch, x := cc.pending, cc.exec
 		cc.pending = nil
 		cc.mu.Unlock()
-		cc.exec.execute(batch)
+		x.execute(batch)
 		cc.mu.Lock()
 	}
 	cc.draining = false

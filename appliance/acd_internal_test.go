@@ -87,11 +87,12 @@ func newACDFixture(t *testing.T, dir string, clock *acdtest.Clock) *acdFixture {
 		t.Fatal(err)
 	}
 	exec := &recordingExecutor{}
-	a.acd, err = newContactCentre(st, contactCentreOpts{Clock: clock, Executor: exec, Log: log, Audit: a.recordAudit,
+	a.acd, err = newContactCentre(st, contactCentreOpts{Clock: clock, Log: log, Audit: a.recordAudit,
 		IsExtension: directory{exts: a.exts}.exists})
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.acd.setExecutor(exec)
 	f := &acdFixture{t: t, dir: dir, clock: clock, exec: exec, a: a, cc: a.acd, b: acdBackend{a}, ctx: context.Background()}
 	t.Cleanup(f.close)
 	return f
@@ -267,6 +268,11 @@ func TestACDValidationNamesTheField(t *testing.T) {
 	}
 	if l, _ := f.b.ListQueues(f.ctx); len(l) != 1 {
 		t.Errorf("queues after refused changes and a restart: %+v, want sales", l)
+	}
+	// An agent's extension deleted later blocks no other change.
+	f.must(f.a.exts.Delete("1002"))
+	if _, err := f.b.CreatePauseReason(f.ctx, webui.PauseReason{Name: "Meeting"}); err != nil {
+		t.Errorf("a change after agent 202's extension went: %v", err)
 	}
 }
 
@@ -521,5 +527,123 @@ func TestQueueLogExportIsTheEnginesFormat(t *testing.T) {
 	f.must(err)
 	if len(part) != len(want)-2 {
 		t.Errorf("from %v to %v: %q", start, mid, part)
+	}
+}
+
+// The methods the call side reports with reach the engine, and what they
+// produce reaches the executor and the queue log.
+func TestCallSideEvents(t *testing.T) {
+	f := newACDFixture(t, "", nil)
+	f.salesSetup()
+	_, err := f.b.CreateAgent(f.ctx, webui.AgentInput{ID: "203", Name: "Cy", Type: "external", External: "+4930123"})
+	f.must(err)
+	if id, ok := f.cc.agentOf("1002"); !ok || id != "202" {
+		t.Errorf("agentOf(1002) = %q %v, want 202 (its own extension)", id, ok)
+	}
+	if d := f.cc.deviceOf("201"); d != "1001" {
+		t.Errorf("deviceOf(201) = %q, want 1001", d)
+	}
+	if d := f.cc.deviceOf("203"); d != "" {
+		t.Errorf("deviceOf(203), an external agent = %q, want none yet", d)
+	}
+	_, err = f.b.LoginAgent(f.ctx, "202", webui.AgentLogin{Device: "1001"})
+	f.must(err)
+	if id, ok := f.cc.agentOf("1001"); !ok || id != "202" {
+		t.Errorf("agentOf(1001) = %q %v, want 202 (logged in there)", id, ok)
+	}
+	if _, ok := f.cc.agentOf("1009"); ok {
+		t.Error("agentOf(1009) found an agent")
+	}
+
+	f.must(f.cc.agentBusy("202"))
+	f.must(f.cc.callerEntered(acd.Caller{Call: "c1", Queue: "sales"}))
+	if len(f.exec.kinds()) != 0 {
+		t.Fatalf("a busy agent was rung: %v", f.exec.kinds())
+	}
+	f.must(f.cc.agentIdle("202"))
+	f.must(f.cc.agentNoAnswer("c1", "202"))
+	f.must(f.cc.callerExitWithKey("c1", "5"))
+	f.must(f.cc.callerEntered(acd.Caller{Call: "c2", Queue: "sales"}))
+	f.must(f.cc.agentAnswered("c2", "202"))
+	f.must(f.cc.callTransferred("c2", "1002", "internal"))
+	f.must(f.cc.callerEntered(acd.Caller{Call: "c3", Queue: "sales"}))
+	f.must(f.cc.callerAbandoned("c3"))
+	if err := f.cc.callerAbandoned("c3"); !errors.Is(err, acd.ErrUnknownCall) {
+		t.Errorf("abandoning a call twice: %v, want ErrUnknownCall", err)
+	}
+	// c1: rung once 202 is idle, rung again at once (no retry delay) after
+	// no answer, stopped when the caller leaves; c2 answered; c3 rung and
+	// stopped when the caller hangs up.
+	want := []acd.ActionKind{acd.Ring, acd.Ring, acd.StopRinging, acd.Ring, acd.Bridge, acd.Ring, acd.StopRinging}
+	if k := f.exec.kinds(); !slices.Equal(k, want) {
+		t.Errorf("actions %v, want %v", k, want)
+	}
+	var events []string
+	for _, l := range f.queueLog() {
+		if p := strings.Split(l, "|"); p[1] != "NONE" {
+			events = append(events, p[1]+" "+p[4])
+		}
+	}
+	wantEv := []string{"c1 ENTERQUEUE", "c1 RINGNOANSWER", "c1 EXITWITHKEY", "c2 ENTERQUEUE", "c2 CONNECT", "c2 TRANSFER", "c3 ENTERQUEUE", "c3 ABANDON"}
+	if !slices.Equal(events, wantEv) {
+		t.Errorf("queue log call events %q, want %q", events, wantEv)
+	}
+}
+
+// Logging in to chosen queues, including one the agent is no member of,
+// joining and leaving queues while logged in, and all of it across a
+// restart; the configured memberships come back at logout.
+func TestLoginToChosenQueues(t *testing.T) {
+	f := newACDFixture(t, "", nil)
+	f.salesSetup()
+	_, err := f.b.CreateQueue(f.ctx, webui.Queue{Name: "support", Number: "601", Strategy: acd.RingAll, JoinWhenEmpty: true})
+	f.must(err)
+	queues := func(id string) []string {
+		t.Helper()
+		q := f.state(id).Queues
+		slices.Sort(q)
+		return q
+	}
+	st, err := f.b.LoginAgent(f.ctx, "201", webui.AgentLogin{Queues: []string{"support"}})
+	f.must(err)
+	if st.Status != "available" || !slices.Equal(queues("201"), []string{"support"}) {
+		t.Fatalf("login to support: %+v", st)
+	}
+	if q, _ := f.b.GetQueue(f.ctx, "support"); len(q.Members) != 0 {
+		t.Errorf("logging in made 201 a configured member of support: %+v", q.Members)
+	}
+	_, err = f.b.LoginAgent(f.ctx, "201", webui.AgentLogin{Queues: []string{"sales"}})
+	f.must(err)
+	if q := queues("201"); !slices.Equal(q, []string{"sales", "support"}) {
+		t.Errorf("after joining sales 201 serves %q", q)
+	}
+	f = f.restart()
+	if q := queues("201"); !slices.Equal(q, []string{"sales", "support"}) {
+		t.Errorf("after a restart 201 serves %q", q)
+	}
+	_, err = f.b.LogoutAgent(f.ctx, "201", webui.AgentLogout{Queues: []string{"sales"}})
+	f.must(err)
+	if st := f.state("201"); st.Status != "available" || !slices.Equal(st.Queues, []string{"support"}) {
+		t.Errorf("after leaving sales 201 is %+v", st)
+	}
+	// Editing support while 201 serves it by choice keeps it there.
+	_, err = f.b.UpdateQueue(f.ctx, "support", webui.Queue{Name: "support", Number: "601", Strategy: acd.Linear, JoinWhenEmpty: true})
+	f.must(err)
+	if q := queues("201"); !slices.Equal(q, []string{"support"}) {
+		t.Errorf("after editing support 201 serves %q", q)
+	}
+	_, err = f.b.LogoutAgent(f.ctx, "201", webui.AgentLogout{Queues: []string{"support"}})
+	f.must(err)
+	if st := f.state("201"); st.Status != "logged-out" || !slices.Equal(st.Queues, []string{"sales"}) {
+		t.Errorf("after leaving its last queue 201 is %+v, want logged out, a member of sales again", st)
+	}
+	var events []string
+	for _, l := range f.queueLog() {
+		p := strings.Split(l, "|")
+		events = append(events, p[2]+" "+p[4])
+	}
+	want := []string{"support AGENTLOGIN", "sales ADDMEMBER", "sales REMOVEMEMBER", "support AGENTLOGOFF"}
+	if !slices.Equal(events, want) {
+		t.Errorf("queue log %q, want %q", events, want)
 	}
 }

@@ -60,9 +60,9 @@ func (b acdBackend) GetAgent(ctx context.Context, id string) (webui.Agent, error
 	return agentView(a), nil
 }
 
-// agentFrom fills a stored agent from the API's input; the PIN is hashed
-// here, outside the contact centre's lock.
-func agentFrom(in webui.AgentInput, old acdAgent, now time.Time) (acdAgent, error) {
+// agentFrom fills a stored agent from the API's input and checks it; the
+// PIN is hashed here, outside the contact centre's lock.
+func agentFrom(in webui.AgentInput, old acdAgent, now time.Time, isExtension func(string) bool) (acdAgent, error) {
 	a := old
 	a.ID, a.Name, a.Type, a.Extension, a.External = acd.AgentID(in.ID), in.Name, in.Type, in.Extension, in.External
 	if a.Type == "" {
@@ -93,7 +93,7 @@ func agentFrom(in webui.AgentInput, old acdAgent, now time.Time) (acdAgent, erro
 		a.Created = now
 	}
 	a.Updated = now
-	return a, nil
+	return a, a.validate(isExtension)
 }
 
 func agentDetail(a acdAgent) string {
@@ -108,7 +108,7 @@ func agentDetail(a acdAgent) string {
 }
 
 func (b acdBackend) CreateAgent(ctx context.Context, in webui.AgentInput) (webui.Agent, error) {
-	a, err := agentFrom(in, acdAgent{}, b.a.now())
+	a, err := agentFrom(in, acdAgent{}, b.a.now(), b.cc().isExtension)
 	if err != nil {
 		return webui.Agent{}, err
 	}
@@ -137,7 +137,7 @@ func (b acdBackend) UpdateAgent(ctx context.Context, id string, in webui.AgentIn
 		return webui.Agent{}, notFound("agent", id)
 	}
 	in.ID = id
-	a, err := agentFrom(in, old, b.a.now())
+	a, err := agentFrom(in, old, b.a.now(), b.cc().isExtension)
 	if err != nil {
 		return webui.Agent{}, err
 	}

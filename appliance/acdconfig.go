@@ -261,14 +261,17 @@ func configFieldErr(err error) error {
 }
 
 // validate checks m as a whole: the engine's rules, then the box's.
-// numberTaken says whether a queue number is an extension's.
+// isExtension says whether a number is an extension's.
 func (m acdModel) validate(isExtension func(string) bool) error {
 	cfg := m.config()
 	if err := cfg.Validate(); err != nil {
 		return configFieldErr(err)
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.agents)) {
-		if err := m.agents[k].validate(isExtension); err != nil {
+		// Whether an agent's extension exists is checked when the agent
+		// is saved (agentFrom): deleting the extension later must not
+		// block every other change.
+		if err := m.agents[k].validate(nil); err != nil {
 			return err
 		}
 	}
@@ -284,10 +287,12 @@ func (m acdModel) validate(isExtension func(string) bool) error {
 	return nil
 }
 
+// validate checks the agent's fields beyond the engine's rules; with
+// isExtension, also that its extension exists.
 func (a acdAgent) validate(isExtension func(string) bool) error {
 	switch a.Type {
 	case agentExtension:
-		if a.Extension != "" && !isExtension(a.Extension) {
+		if a.Extension != "" && isExtension != nil && !isExtension(a.Extension) {
 			return fieldErr("extension", "%s is not an extension (agent %s)", a.Extension, a.ID)
 		}
 		if a.External != "" {

@@ -212,69 +212,66 @@ type ACDBackend interface {
 }
 
 func (s *Server) acdRoutes(mux *http.ServeMux) {
-	mux.Handle("/api/v1/agents", methods{
-		http.MethodGet:  s.acdList(func(ctx context.Context) (any, error) { return nonNil(s.acd.ListAgents(ctx)) }),
-		http.MethodPost: s.apiCreateAgent,
-	})
-	mux.Handle("/api/v1/agents/{id}", methods{
-		http.MethodGet:    s.acdGet("id", func(ctx context.Context, id string) (any, error) { return s.acd.GetAgent(ctx, id) }),
-		http.MethodPut:    s.apiUpdateAgent,
-		http.MethodDelete: s.acdDelete("id", s.acd.DeleteAgent),
-	})
-	mux.Handle("/api/v1/agents/{id}/state", methods{
-		http.MethodGet: s.acdGet("id", func(ctx context.Context, id string) (any, error) { return s.acd.AgentState(ctx, id) }),
-	})
-	mux.Handle("/api/v1/agents/{id}/login", methods{http.MethodPost: agentAction(s, s.acd.LoginAgent)})
-	mux.Handle("/api/v1/agents/{id}/logout", methods{http.MethodPost: agentAction(s, s.acd.LogoutAgent)})
-	mux.Handle("/api/v1/agents/{id}/pause", methods{http.MethodPost: agentAction(s, s.acd.PauseAgent)})
-	mux.Handle("/api/v1/agents/{id}/unpause", methods{http.MethodPost: agentAction(s, noBody(s.acd.UnpauseAgent))})
-	mux.Handle("/api/v1/agents/{id}/end-wrap-up", methods{http.MethodPost: agentAction(s, noBody(s.acd.EndWrapUp))})
+	a := s.acd
+	acdCRUD(s, mux, "/api/v1/agents", "id", a.ListAgents, a.GetAgent, a.CreateAgent, func(v Agent) string { return v.ID },
+		a.UpdateAgent, func(in *AgentInput) *string { return &in.ID }, a.DeleteAgent)
+	acdCRUD(s, mux, "/api/v1/queues", "name", a.ListQueues, a.GetQueue, a.CreateQueue, func(v Queue) string { return v.Name },
+		a.UpdateQueue, func(in *Queue) *string { return &in.Name }, a.DeleteQueue)
+	// A pause reason is renamed by PUT: the body's name is the new one.
+	acdCRUD(s, mux, "/api/v1/pause-reasons", "name", a.ListPauseReasons, a.GetPauseReason, a.CreatePauseReason,
+		func(v PauseReason) string { return v.Name }, a.UpdatePauseReason, nil, a.DeletePauseReason)
 
-	mux.Handle("/api/v1/queues", methods{
-		http.MethodGet:  s.acdList(func(ctx context.Context) (any, error) { return nonNil(s.acd.ListQueues(ctx)) }),
-		http.MethodPost: s.apiCreateQueue,
-	})
-	mux.Handle("/api/v1/queues/{name}", methods{
-		http.MethodGet:    s.acdGet("name", func(ctx context.Context, n string) (any, error) { return s.acd.GetQueue(ctx, n) }),
-		http.MethodPut:    s.apiUpdateQueue,
-		http.MethodDelete: s.acdDelete("name", s.acd.DeleteQueue),
-	})
-	mux.Handle("/api/v1/queues/{name}/stats", methods{
-		http.MethodGet: s.acdGet("name", func(ctx context.Context, n string) (any, error) { return s.acd.QueueStats(ctx, n) }),
-	})
-
-	mux.Handle("/api/v1/pause-reasons", methods{
-		http.MethodGet:  s.acdList(func(ctx context.Context) (any, error) { return nonNil(s.acd.ListPauseReasons(ctx)) }),
-		http.MethodPost: s.apiCreatePauseReason,
-	})
-	mux.Handle("/api/v1/pause-reasons/{name}", methods{
-		http.MethodGet:    s.acdGet("name", func(ctx context.Context, n string) (any, error) { return s.acd.GetPauseReason(ctx, n) }),
-		http.MethodPut:    s.apiUpdatePauseReason,
-		http.MethodDelete: s.acdDelete("name", s.acd.DeletePauseReason),
-	})
+	mux.Handle("/api/v1/agents/{id}/state", methods{http.MethodGet: acdGet(s, "id", a.AgentState)})
+	mux.Handle("/api/v1/agents/{id}/login", methods{http.MethodPost: agentAction(s, a.LoginAgent)})
+	mux.Handle("/api/v1/agents/{id}/logout", methods{http.MethodPost: agentAction(s, a.LogoutAgent)})
+	mux.Handle("/api/v1/agents/{id}/pause", methods{http.MethodPost: agentAction(s, a.PauseAgent)})
+	mux.Handle("/api/v1/agents/{id}/unpause", methods{http.MethodPost: agentAction(s, noBody(a.UnpauseAgent))})
+	mux.Handle("/api/v1/agents/{id}/end-wrap-up", methods{http.MethodPost: agentAction(s, noBody(a.EndWrapUp))})
+	mux.Handle("/api/v1/queues/{name}/stats", methods{http.MethodGet: acdGet(s, "name", a.QueueStats)})
 
 	mux.Handle("/api/v1/acd-settings", methods{
-		http.MethodGet: s.acdList(func(ctx context.Context) (any, error) { return s.acd.ACDSettings(ctx) }),
-		http.MethodPut: s.apiUpdateACDSettings,
+		http.MethodGet: acdGet(s, "", func(ctx context.Context, _ string) (ACDSettings, error) { return a.ACDSettings(ctx) }),
+		http.MethodPut: acdUpdate(s, "", "", nil, func(ctx context.Context, _ string, in ACDSettings) (ACDSettings, error) {
+			return a.UpdateACDSettings(ctx, in)
+		}),
 	})
 	mux.Handle("/api/v1/queue-log", methods{http.MethodGet: s.apiQueueLog})
 }
 
-// nonNil makes a nil list encode as [].
-func nonNil[T any](l []T, err error) (any, error) { return orEmpty(l), err }
-
-func (s *Server) acdList(get func(ctx context.Context) (any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		v, err := get(r.Context())
-		if err != nil {
-			s.backendError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, v)
-	}
+// acdCRUD serves a kind of object: GET (list) and POST (create) on base,
+// GET, PUT and DELETE on base/{key}. bodyKey, when not nil, is the field
+// of the input that names the object and must match the path.
+func acdCRUD[I, O any](s *Server, mux *http.ServeMux, base, key string,
+	list func(context.Context) ([]O, error), get func(context.Context, string) (O, error),
+	create func(context.Context, I) (O, error), name func(O) string,
+	update func(context.Context, string, I) (O, error), bodyKey func(*I) *string,
+	del func(context.Context, string) error) {
+	mux.Handle(base, methods{
+		http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
+			l, err := list(r.Context())
+			if err != nil {
+				s.backendError(w, r, err)
+				return
+			}
+			writeJSON(w, http.StatusOK, orEmpty(l))
+		},
+		http.MethodPost: acdCreate(s, base, create, name),
+	})
+	mux.Handle(base+"/{"+key+"}", methods{
+		http.MethodGet: acdGet(s, key, get),
+		http.MethodPut: acdUpdate(s, key, key, bodyKey, update),
+		http.MethodDelete: func(w http.ResponseWriter, r *http.Request) {
+			if err := del(r.Context(), r.PathValue(key)); err != nil {
+				s.backendError(w, r, err)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		},
+	})
 }
 
-func (s *Server) acdGet(key string, get func(ctx context.Context, k string) (any, error)) http.HandlerFunc {
+// acdGet answers with what get returns for the path's key.
+func acdGet[O any](s *Server, key string, get func(context.Context, string) (O, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		v, err := get(r.Context(), r.PathValue(key))
 		if err != nil {
@@ -282,16 +279,6 @@ func (s *Server) acdGet(key string, get func(ctx context.Context, k string) (any
 			return
 		}
 		writeJSON(w, http.StatusOK, v)
-	}
-}
-
-func (s *Server) acdDelete(key string, del func(ctx context.Context, k string) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := del(r.Context(), r.PathValue(key)); err != nil {
-			s.backendError(w, r, err)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
@@ -314,7 +301,8 @@ func acdCreate[I, O any](s *Server, base string, create func(context.Context, I)
 }
 
 // acdUpdate decodes an I and replaces the object named by the path's key;
-// the body's own name (bodyKey) must be empty or match the path.
+// the body's own name (bodyKey, unless nil) must be empty or match the
+// path.
 func acdUpdate[I, O any](s *Server, key, field string, bodyKey func(*I) *string, update func(context.Context, string, I) (O, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		k := r.PathValue(key)
@@ -322,13 +310,15 @@ func acdUpdate[I, O any](s *Server, key, field string, bodyKey func(*I) *string,
 		if !decodeJSON(w, r, &in) {
 			return
 		}
-		switch bk := bodyKey(&in); *bk {
-		case "":
-			*bk = k
-		case k:
-		default:
-			writeError(w, http.StatusUnprocessableEntity, (&FieldError{field, "must match the path or be left out"}).Error())
-			return
+		if bodyKey != nil {
+			switch bk := bodyKey(&in); *bk {
+			case "":
+				*bk = k
+			case k:
+			default:
+				writeError(w, http.StatusUnprocessableEntity, (&FieldError{field, "must match the path or be left out"}).Error())
+				return
+			}
 		}
 		v, err := update(r.Context(), k, in)
 		if err != nil {
@@ -359,53 +349,6 @@ func agentAction[I any](s *Server, act func(context.Context, string, I) (AgentSt
 // noBody adapts an action that takes no input to agentAction.
 func noBody(act func(context.Context, string) (AgentState, error)) func(context.Context, string, struct{}) (AgentState, error) {
 	return func(ctx context.Context, id string, _ struct{}) (AgentState, error) { return act(ctx, id) }
-}
-
-func (s *Server) apiCreateAgent(w http.ResponseWriter, r *http.Request) {
-	acdCreate(s, "/api/v1/agents", s.acd.CreateAgent, func(a Agent) string { return a.ID })(w, r)
-}
-
-func (s *Server) apiUpdateAgent(w http.ResponseWriter, r *http.Request) {
-	acdUpdate(s, "id", "id", func(in *AgentInput) *string { return &in.ID }, s.acd.UpdateAgent)(w, r)
-}
-
-func (s *Server) apiCreateQueue(w http.ResponseWriter, r *http.Request) {
-	acdCreate(s, "/api/v1/queues", s.acd.CreateQueue, func(q Queue) string { return q.Name })(w, r)
-}
-
-func (s *Server) apiUpdateQueue(w http.ResponseWriter, r *http.Request) {
-	acdUpdate(s, "name", "name", func(in *Queue) *string { return &in.Name }, s.acd.UpdateQueue)(w, r)
-}
-
-func (s *Server) apiCreatePauseReason(w http.ResponseWriter, r *http.Request) {
-	acdCreate(s, "/api/v1/pause-reasons", s.acd.CreatePauseReason, func(p PauseReason) string { return p.Name })(w, r)
-}
-
-// apiUpdatePauseReason renames a pause reason: the body holds the new name.
-func (s *Server) apiUpdatePauseReason(w http.ResponseWriter, r *http.Request) {
-	var in PauseReason
-	if !decodeJSON(w, r, &in) {
-		return
-	}
-	p, err := s.acd.UpdatePauseReason(r.Context(), r.PathValue("name"), in)
-	if err != nil {
-		s.backendError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) apiUpdateACDSettings(w http.ResponseWriter, r *http.Request) {
-	var in ACDSettings
-	if !decodeJSON(w, r, &in) {
-		return
-	}
-	v, err := s.acd.UpdateACDSettings(r.Context(), in)
-	if err != nil {
-		s.backendError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
 }
 
 // apiQueueLog serves the queue log as Asterisk writes queue_log: one
