@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,7 +50,7 @@ func (r *recordingExecutor) kinds() []acd.ActionKind {
 // acdFixture is a contact centre on a real store in a temp dir, with a fake
 // clock, driven through the same backend the API uses.
 type acdFixture struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	clock *acdtest.Clock
 	exec  *recordingExecutor
@@ -59,7 +60,7 @@ type acdFixture struct {
 	ctx   context.Context
 }
 
-func newACDFixture(t *testing.T, dir string, clock *acdtest.Clock) *acdFixture {
+func newACDFixture(t testing.TB, dir string, clock *acdtest.Clock) *acdFixture {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -645,5 +646,22 @@ func TestLoginToChosenQueues(t *testing.T) {
 	want := []string{"support AGENTLOGIN", "sales ADDMEMBER", "sales REMOVEMEMBER", "support AGENTLOGOFF"}
 	if !slices.Equal(events, want) {
 		t.Errorf("queue log %q, want %q", events, want)
+	}
+}
+
+// BenchmarkContactCentreCall is one queue call through the engine's home:
+// entered, answered, ended — three engine steps, each committing its queue
+// log events to the store before it returns.
+func BenchmarkContactCentreCall(b *testing.B) {
+	f := newACDFixture(b, "", nil)
+	f.salesSetup()
+	_, err := f.b.LoginAgent(f.ctx, "201", webui.AgentLogin{Queues: []string{"sales"}})
+	f.must(err)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		id := acd.CallID("c" + strconv.Itoa(i))
+		f.must(f.cc.callerEntered(acd.Caller{Call: id, Queue: "sales"}))
+		f.must(f.cc.agentAnswered(id, "201"))
+		f.must(f.cc.callEnded(id, acd.ByCaller))
 	}
 }
