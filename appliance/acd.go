@@ -155,7 +155,9 @@ func newContactCentre(st acdStores, o contactCentreOpts) (*contactCentre, error)
 // restore logs in (and pauses) the agents that were when the box stopped.
 // The queue log events of this replay are not written again: to reporting
 // tools the agents stayed logged in (and paused) across the restart. A
-// pause interval open at the stop restarts now.
+// pause interval open at the stop restarts now. A pause whose reason is no
+// longer configured (or was the automatic one, which the engine's Pause does
+// not take) comes back without a reason.
 func (cc *contactCentre) restore() {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
@@ -401,6 +403,9 @@ func (cc *contactCentre) agentIdle(id acd.AgentID) error {
 // agentOf tells which agent sits at extension ext: the logged-in agent
 // rung there, else the agent whose own extension it is.
 func (cc *contactCentre) agentOf(ext string) (acd.AgentID, bool) {
+	if ext == "" {
+		return "", false
+	}
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	for _, id := range slices.Sorted(maps.Keys(cc.sessions)) {
