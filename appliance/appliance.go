@@ -73,6 +73,7 @@ type Appliance struct {
 	closeOnce sync.Once
 	closeErr  error
 	cdrw      *cdrWriter
+	acd       *contactCentre // acd.go
 }
 
 // New opens the data directory and prepares the box. out receives the
@@ -91,6 +92,10 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		}
 	}
 	if err := a.openCollections(); err != nil {
+		a.db.Close()
+		return nil, err
+	}
+	if err := a.openACD(); err != nil {
 		a.db.Close()
 		return nil, err
 	}
@@ -226,7 +231,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows,
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -277,6 +282,9 @@ func (a *Appliance) close() error {
 	a.wg.Wait()
 	if a.sip != nil {
 		errs = append(errs, a.sip.Close())
+	}
+	if a.acd != nil {
+		a.acd.close()
 	}
 	if a.recs != nil {
 		a.recs.closeAll() // the calls have ended: each file is finished
@@ -378,6 +386,9 @@ func (a *Appliance) createExtension(e extension, password string) (extension, er
 	number, name := e.Number, e.Name
 	if err := checkNumber(number); err != nil {
 		return extension{}, err
+	}
+	if q, ok := a.acd.queueNumberUser(number); ok {
+		return extension{}, invalidf("number: %s is the number of queue %q", number, q)
 	}
 	if err := checkName(name); err != nil {
 		return extension{}, err

@@ -3,7 +3,9 @@
 // stops them in reverse order. It owns call control: SIP signalling
 // (appliance/sip), the dial plan (appliance/dialplan) and calls as bridges of
 // legs. Its TLS certificate (appliance/tlscert) serves the HTTPS panel and
-// SIP over TLS.
+// SIP over TLS. The ACD engine (acd) lives in a contactCentre (acd.go):
+// its configuration, agent states and queue log are stored here
+// (acdconfig.go) and served to the panel (acdapi.go).
 //
 // Imports: webui, ivr, acd, media, hw and storage — appliance is the
 // composition root. Importers: only its thin main, appliance/cmd/deskline.

@@ -153,6 +153,9 @@ func (s *Server) apiRoutes() http.Handler {
 		mux.Handle("/api/v1/ivr", methods{http.MethodGet: s.apiFlows})
 		mux.Handle("/api/v1/ivr/{id}", methods{http.MethodGet: s.apiGetFlow, http.MethodPut: s.apiPutFlow, http.MethodDelete: s.apiDeleteFlow})
 	}
+	if s.acd != nil {
+		s.acdRoutes(mux)
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

@@ -66,6 +66,10 @@ type Options struct {
 	// export and delete.
 	IVR IVRBackend
 
+	// ACD, when set, serves the contact centre's configuration, agent
+	// states, supervisor actions and the queue log.
+	ACD ACDBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -85,6 +89,7 @@ type Server struct {
 	tls       TLSBackend
 	recs      RecordingBackend
 	ivr       IVRBackend
+	acd       ACDBackend
 	httpsPort string
 
 	sessions *sessions
@@ -120,6 +125,7 @@ func New(o Options) (*Server, error) {
 		tls:       o.TLS,
 		recs:      o.Recordings,
 		ivr:       o.IVR,
+		acd:       o.ACD,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
