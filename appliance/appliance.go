@@ -55,6 +55,7 @@ type Appliance struct {
 	moh     *prompt.Classes
 	recs    *recorders
 	flows   *flows
+	queues  *queueCalls
 	sip     *sip.Server
 	web     *webui.Server
 	http    *http.Server
@@ -115,7 +116,7 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, err
 	}
-	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures(), Flow: a.numberIsFlow}
+	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures(), Flow: a.numberIsFlow, Queue: a.acd.queueNumberUser}
 	a.sip, err = sip.New(sip.Options{
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
@@ -146,6 +147,9 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, err
 	}
+	// Callers in queues are served by SIP channels and offers.
+	a.queues = newQueueCalls(a, a.acd)
+	a.acd.setExecutor(a.queues)
 	return a, nil
 }
 
@@ -350,6 +354,8 @@ func (r router) Route(caller, dialled string) sip.Target {
 		return sip.Target{Kind: sip.TargetService, Service: d.Feature, Args: d.Args}
 	case dialplan.Flow:
 		return sip.Target{Kind: sip.TargetService, Service: serviceFlow, Args: d.Flow}
+	case dialplan.Queue:
+		return sip.Target{Kind: sip.TargetService, Service: serviceQueue, Args: d.Queue}
 	}
 	return sip.Target{Kind: sip.TargetNone}
 }

@@ -60,6 +60,14 @@ func aliceCallsBob(t *testing.T) (*box, *phonetest.Phone, *phonetest.Phone) {
 	return b, alice, bob
 }
 
+// carol adds extension 1003 (Carol, whose phone sends 1400 Hz) to a box
+// and registers her phone.
+func (b *box) carol(t *testing.T, autoAnswer bool) *phonetest.Phone {
+	t.Helper()
+	b.addExtension(t, "1003", "Carol", pwCarol)
+	return phone(t, b, "1003", pwCarol, phonetest.Options{PlayWAV: tone(t, 1400), AutoAnswer: autoAnswer})
+}
+
 func dialURI(b *box, number string) string { return "sip:" + number + "@" + b.sip() }
 
 // heardFrequency is the dominant frequency of what a phone heard in its last call.

@@ -33,6 +33,17 @@ func recordedSince(t *testing.T, p *phonetest.Phone, from float64) ([]float64, i
 	return s[i:], rate
 }
 
+// lastSecond is the dominant frequency of what a phone heard in the last
+// second of its current call.
+func lastSecond(t *testing.T, p *phonetest.Phone) float64 {
+	t.Helper()
+	heard, rate := recordedSince(t, p, 0)
+	if len(heard) < rate {
+		t.Fatalf("%s recorded under a second", p.AOR())
+	}
+	return audiotest.DominantFrequency(heard[len(heard)-rate:], rate)
+}
+
 // TestCallerHearsRingback: while the callee's phone rings, the caller hears
 // the box's ringback tone (early media); once answered, the callee.
 func TestCallerHearsRingback(t *testing.T) {
@@ -223,13 +234,8 @@ func whoHearsWhom(t *testing.T, stage string, phones []*phonetest.Phone, names [
 // recording shows exactly who it heard at each stage.
 func TestSupervisorListensWhispersBarges(t *testing.T) {
 	phonetest.Require(t)
-	b := startBox(t, "", "")
-	b.addExtension(t, "1001", "Alice", pwAlice)
-	b.addExtension(t, "1002", "Bob", pwBob)
-	b.addExtension(t, "1003", "Carol", pwCarol)
-	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
-	bob := phone(t, b, "1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
-	carol := phone(t, b, "1003", pwCarol, phonetest.Options{PlayWAV: tone(t, 1400)})
+	b, alice, bob := aliceCallsBob(t)
+	carol := b.carol(t, false)
 	ctx := ctxT(t, 90*time.Second)
 
 	// Carol is not a supervisor yet: refused, and the refusal is audited.
@@ -542,8 +548,7 @@ func TestVoicemail(t *testing.T) {
 	}
 	// "You have one new message", a beep, then the message.
 	time.Sleep(5500 * time.Millisecond)
-	heard, rate := recordedSince(t, bob, 0)
-	if f := audiotest.DominantFrequency(heard[len(heard)-rate:], rate); !within(f, 1000, 0.03) {
+	if f := lastSecond(t, bob); !within(f, 1000, 0.03) {
 		t.Errorf("playing the message Bob heard %.0f Hz, want Alice's 1000 Hz", f)
 	}
 	if err := bob.SendDTMF(ctx, "3"); err != nil {
@@ -587,8 +592,7 @@ func TestAutoAttendant(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(4 * time.Second)
-	heard, rate := recordedSince(t, alice, 0)
-	if f := audiotest.DominantFrequency(heard[len(heard)-rate:], rate); !within(f, 600, 0.03) {
+	if f := lastSecond(t, alice); !within(f, 600, 0.03) {
 		t.Errorf("after pressing 1 Alice heard %.0f Hz, want Bob's 600 Hz", f)
 	}
 	if err := alice.Hangup(ctx); err != nil {

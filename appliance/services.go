@@ -18,6 +18,9 @@ import (
 // (sip.Target.Fallback); it is not dialled.
 const serviceVoicemail = "voicemail"
 
+// serviceQueue puts a caller in a contact-centre queue.
+const serviceQueue = "queue"
+
 // serviceFlow runs an IVR flow for a number that reaches it.
 const serviceFlow = "ivr"
 
@@ -45,6 +48,8 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.leaveVoicemail(ch)
 	case serviceFlow:
 		err = a.runFlow(ch)
+	case serviceQueue:
+		err = a.queues.run(ch, ch.Args())
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return

@@ -18,6 +18,7 @@ const (
 	Extension             // a local extension
 	Feature               // a feature code, answered by the box itself
 	Flow                  // an IVR flow (auto-attendant): Destination.Flow names it
+	Queue                 // a contact-centre queue: Destination.Queue names it
 )
 
 // Destination is the result of resolving a dialled string.
@@ -29,6 +30,7 @@ type Destination struct {
 	Feature string
 	Args    string
 	Flow    string // for Kind == Flow: the flow's id
+	Queue   string // for Kind == Queue: the queue's name
 }
 
 // Names of the features the box answers itself.
@@ -70,6 +72,8 @@ type Plan struct {
 	Features map[string]string
 	// Flow reports which IVR flow a number reaches, if any.
 	Flow func(number string) (id string, ok bool)
+	// Queue reports which queue a number reaches, if any.
+	Queue func(number string) (name string, ok bool)
 }
 
 // Resolve tells where a call from caller to dialled should go. Visual
@@ -82,6 +86,11 @@ func (p Plan) Resolve(caller, dialled string) Destination {
 	if p.Flow != nil {
 		if id, ok := p.Flow(d); ok {
 			return Destination{Kind: Flow, Flow: id}
+		}
+	}
+	if p.Queue != nil {
+		if name, ok := p.Queue(d); ok {
+			return Destination{Kind: Queue, Queue: name}
 		}
 	}
 	if p.HasExtension != nil && ValidExtensionNumber(d) == nil && p.HasExtension(d) {

@@ -1,0 +1,70 @@
+package appliance_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"deskline/appliance/internal/phonetest"
+)
+
+// TestQueueCallsReachAgents: a queue with two agents at desk phones that
+// answer by themselves. A caller dials the queue's number, hears music, and
+// is put through to the agent the strategy picks; a paused agent is
+// skipped; the queue log says so in Asterisk's format.
+func TestQueueCallsReachAgents(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, bob := aliceCallsBob(t)
+	carol := b.carol(t, true)
+	must := func(method, path string, body any, want int) {
+		t.Helper()
+		if code, out := b.api(t, method, path, body); code != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, code, out, want)
+		}
+	}
+	must("POST", "/agents", map[string]any{"id": "201", "name": "Bob", "extension": "1002"}, 201)
+	must("POST", "/agents", map[string]any{"id": "202", "name": "Carol", "extension": "1003"}, 201)
+	must("POST", "/queues", map[string]any{"name": "sales", "number": "600", "strategy": "linear",
+		"members": []map[string]any{{"agent": "201"}, {"agent": "202"}}, "ring_timeout": 10}, 201)
+	must("POST", "/agents/201/login", map[string]any{}, 200)
+	must("POST", "/agents/202/login", map[string]any{}, 200)
+	// Bob goes on a break: the linear strategy's first choice is skipped.
+	must("POST", "/agents/201/pause", map[string]any{"reason": ""}, 200)
+
+	ctx := ctxT(t, 60*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "600")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatalf("the queue did not reach Carol: %v", err)
+	}
+	time.Sleep(3 * time.Second)
+	if f := lastSecond(t, alice); !within(f, 1400, 0.03) {
+		t.Errorf("through the queue Alice heard %.0f Hz, want Carol's 1400 Hz", f)
+	}
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, carol, ctx)
+	if ev, err := bob.WaitEvent(ctxT(t, 500*time.Millisecond), phonetest.IsType(phonetest.EventCallIncoming)); err == nil {
+		t.Errorf("paused Bob was rung: %+v", ev)
+	}
+	var log string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, out := b.api(t, "GET", "/queue-log", nil)
+		if log = string(out); strings.Contains(log, "COMPLETECALLER") {
+			break
+		}
+	}
+	for _, want := range []string{"|sales|NONE|ENTERQUEUE|", "|sales|202|CONNECT|", "|sales|202|COMPLETECALLER|"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("queue log lacks %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "|sales|201|CONNECT|") {
+		t.Errorf("the paused agent took the call:\n%s", log)
+	}
+}
