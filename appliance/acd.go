@@ -613,6 +613,18 @@ func (cc *contactCentre) agentState(id acd.AgentID) (acd.AgentState, bool, time.
 	return st, forced, cc.pinLockedUntil(id), ok
 }
 
+// callerState finds a waiting caller: its position and wait.
+func (cc *contactCentre) callerState(queue string, id acd.CallID) (acd.CallerState, bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, c := range cc.eng.Callers(queue) {
+		if c.Call == id {
+			return c, true
+		}
+	}
+	return acd.CallerState{}, false
+}
+
 func (cc *contactCentre) queueStats(name string) (acd.QueueStats, bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()

@@ -1,11 +1,13 @@
 package appliance_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"deskline/appliance/internal/phonetest"
+	"deskline/media/prompt"
 )
 
 // TestQueueCallsReachAgents: a queue with two agents at desk phones that
@@ -67,4 +69,65 @@ func TestQueueCallsReachAgents(t *testing.T) {
 	if strings.Contains(log, "|sales|201|CONNECT|") {
 		t.Errorf("the paused agent took the call:\n%s", log)
 	}
+}
+
+// TestQueueAnnouncesPosition: a caller waiting in a queue hears music, and
+// soon after entering the announcement of its position over it.
+func TestQueueAnnouncesPosition(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, _ := aliceCallsBob(t)
+	must := func(method, path string, body any, want int) {
+		t.Helper()
+		if code, out := b.api(t, method, path, body); code != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, code, out, want)
+		}
+	}
+	must("POST", "/agents", map[string]any{"id": "201", "name": "Bob", "extension": "1002"}, 201)
+	must("POST", "/queues", map[string]any{"name": "support", "number": "601", "strategy": "ring-all",
+		"members": []map[string]any{{"agent": "201"}}, "join_when_empty": true}, 201)
+	must("POST", "/agents/201/login", map[string]any{"paused": true}, 200)
+	ctx := ctxT(t, 30*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "601")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(9 * time.Second)
+	heard, rate := recordedSince(t, alice, 0)
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clip, _ := prompt.Default().Get("you-are-caller-number")
+	music := heard[:4*rate]
+	if c := bestMatch(music, clip[:rate/4]); c > 0.5 {
+		t.Errorf("the first four seconds (music) match the announcement at %.2f", c)
+	}
+	t.Logf("announcement match: music %.2f, after 5 s %.2f", bestMatch(music, clip[:rate/4]), bestMatch(heard[4*rate:], clip[:rate/4]))
+	if c := bestMatch(heard[4*rate:], clip[:rate/4]); c < 0.8 {
+		t.Errorf("no announcement of the position after 5 s: best match %.2f, want ≥ 0.8", c)
+	}
+}
+
+// bestMatch is the highest normalised cross-correlation of a clip (16-bit
+// samples) anywhere in x (samples in -1..1).
+func bestMatch(x []float64, clip []int16) float64 {
+	c := make([]float64, len(clip))
+	var cn float64
+	for i, v := range clip {
+		c[i] = float64(v) / 32768
+		cn += c[i] * c[i]
+	}
+	best := 0.0
+	for off := 0; off+len(c) <= len(x); off += 2 {
+		var dot, xn float64
+		for i, v := range c {
+			dot += v * x[off+i]
+			xn += x[off+i] * x[off+i]
+		}
+		if xn > 0 {
+			best = max(best, dot/math.Sqrt(xn*cn))
+		}
+	}
+	return best
 }

@@ -9,11 +9,14 @@ import (
 	"deskline/acd"
 	"deskline/appliance/sip"
 	"deskline/media"
+	"deskline/media/prompt"
 )
 
 // queueEvents is what the call side reports to the contact centre (the
 // engine's host): one method per event of a caller in a queue.
 type queueEvents interface {
+	callerState(queue string, id acd.CallID) (acd.CallerState, bool)
+	queueStats(name string) (acd.QueueStats, bool)
 	callerEntered(in acd.Caller) error
 	callerAbandoned(id acd.CallID) error
 	agentAnswered(id acd.CallID, agent acd.AgentID) error
@@ -30,6 +33,10 @@ type queueCalls struct {
 
 	mu    sync.Mutex
 	calls map[acd.CallID]*queueCall
+
+	// When waiting callers hear their position: first soon after they
+	// enter, then at this interval.
+	announceFirst, announceEvery time.Duration
 }
 
 // queueCall is one caller waiting in (or put through from) a queue.
@@ -42,6 +49,7 @@ type queueCall struct {
 	offers    map[acd.AgentID]*sip.Offer
 	bridged   bool
 	agent     acd.AgentID
+	announce  *media.Feed    // the position announcement playing over the music, if any
 	out       chan queueExit // the engine sent the caller away
 	connected chan struct{}  // closed when put through to an agent
 }
@@ -53,7 +61,8 @@ type queueExit struct {
 }
 
 func newQueueCalls(a *Appliance, events queueEvents) *queueCalls {
-	return &queueCalls{a: a, events: events, calls: map[acd.CallID]*queueCall{}}
+	return &queueCalls{a: a, events: events, calls: map[acd.CallID]*queueCall{},
+		announceFirst: 5 * time.Second, announceEvery: 30 * time.Second}
 }
 
 // offerSlack lets the engine's own ring timeout (which sends StopRinging
@@ -84,6 +93,37 @@ func (q *queueCalls) execute(actions []acd.Action) {
 			}
 		}
 	}
+}
+
+// announce tells a waiting caller its position and, once the queue has a
+// history to go by, the expected wait, over the music (which carries on
+// underneath and is heard again when the announcement ends).
+func (q *queueCalls) announce(qc *queueCall, queue string) {
+	st, ok := q.events.callerState(queue, qc.id)
+	if !ok || len(st.Ringing) > 0 {
+		return // put through, or an agent's phone rings for it right now
+	}
+	names := append([]string{"you-are-caller-number"}, prompt.SayNumber(int64(st.Position))...)
+	if qs, ok := q.events.queueStats(queue); ok && qs.AvgHandle > 0 {
+		agents := max(qs.LoggedIn-qs.Paused, 1)
+		ewt := qs.AvgHandle * time.Duration(st.Position) / time.Duration(agents)
+		names = append(append(names, "estimated-hold-time"), prompt.SayDuration(ewt)...)
+	}
+	names = append(names, "thank-you-for-holding")
+	p, err := q.a.prompts.Player(names...)
+	if err != nil {
+		q.a.log.Warn("queue announcement unusable", "err", err)
+		return
+	}
+	qc.mu.Lock()
+	defer qc.mu.Unlock()
+	if qc.bridged {
+		return
+	}
+	if qc.announce != nil {
+		qc.announce.Stop()
+	}
+	qc.announce = qc.ch.PlayBackground(playback(p))
 }
 
 // ring offers the caller to an agent's phone.
@@ -139,9 +179,7 @@ func (q *queueCalls) bridge(qc *queueCall, agent acd.AgentID) {
 	if o == nil {
 		return
 	}
-	if qc.music != nil {
-		qc.music.Stop() // before the relay, or the music would cover the agent
-	}
+	qc.stopSounds() // before the relay, or they would cover the agent
 	if err := o.Accept(); err != nil {
 		q.a.log.Warn("queue caller not put through", "call", qc.id, "agent", agent, "err", err)
 		return
@@ -180,37 +218,57 @@ func (q *queueCalls) run(ch *sip.Channel, queue string) error {
 		q.a.log.Warn("queue refused the caller", "queue", queue, "err", err)
 		return q.a.say(ch, "all-agents-busy", "goodbye")
 	}
-	select {
-	case <-qc.connected:
-		// Put through: wait for the call to end, and tell the engine who
-		// ended it (wrap-up starts then).
-		<-ch.Context().Done()
-		by := acd.ByCaller
-		if ch.EndedBy() == "callee" {
-			by = acd.ByAgent
-		}
-		q.report(q.events.callEnded(qc.id, by), "call ended", qc.id)
-		return nil
-	case ex := <-qc.out:
-		if qc.music != nil {
-			qc.music.Stop()
-		}
-		for _, o := range qc.takeOffers() {
-			o.Cancel()
-		}
-		q.a.log.Info("caller left the queue", "queue", queue, "why", ex.kind, "to", ex.dest)
-		if ex.dest != "" {
-			if err := q.a.sendTo(ch, ex.dest); err == nil {
-				return nil
+	first := time.NewTimer(q.announceFirst)
+	defer first.Stop()
+	every := time.NewTicker(q.announceEvery)
+	defer every.Stop()
+	for {
+		select {
+		case <-first.C:
+			q.announce(qc, queue)
+		case <-every.C:
+			q.announce(qc, queue)
+		case <-qc.connected:
+			// Put through: wait for the call to end, and tell the engine who
+			// ended it (wrap-up starts then).
+			<-ch.Context().Done()
+			by := acd.ByCaller
+			if ch.EndedBy() == "callee" {
+				by = acd.ByAgent
 			}
+			q.report(q.events.callEnded(qc.id, by), "call ended", qc.id)
+			return nil
+		case ex := <-qc.out:
+			qc.stopSounds()
+			for _, o := range qc.takeOffers() {
+				o.Cancel()
+			}
+			q.a.log.Info("caller left the queue", "queue", queue, "why", ex.kind, "to", ex.dest)
+			if ex.dest != "" {
+				if err := q.a.sendTo(ch, ex.dest); err == nil {
+					return nil
+				}
+			}
+			return q.a.say(ch, "all-agents-busy", "goodbye")
+		case <-ch.Context().Done():
+			for _, o := range qc.takeOffers() {
+				o.Cancel()
+			}
+			q.report(q.events.callerAbandoned(qc.id), "caller abandoned", qc.id)
+			return sip.ErrHungUp
 		}
-		return q.a.say(ch, "all-agents-busy", "goodbye")
-	case <-ch.Context().Done():
-		for _, o := range qc.takeOffers() {
-			o.Cancel()
-		}
-		q.report(q.events.callerAbandoned(qc.id), "caller abandoned", qc.id)
-		return sip.ErrHungUp
+	}
+}
+
+// stopSounds ends the music and any announcement the caller hears.
+func (qc *queueCall) stopSounds() {
+	qc.mu.Lock()
+	defer qc.mu.Unlock()
+	if qc.music != nil {
+		qc.music.Stop()
+	}
+	if qc.announce != nil {
+		qc.announce.Stop()
 	}
 }
 
