@@ -131,3 +131,86 @@ func bestMatch(x []float64, clip []int16) float64 {
 	}
 	return best
 }
+
+// TestAgentCodesByPhone: an agent logs in from a desk phone with *45 and
+// the PIN dialled inline, takes a queue call there, pauses with *47 (the
+// queue then has nobody), unpauses with *48 and logs out with *46. A wrong
+// PIN logs nobody in.
+func TestAgentCodesByPhone(t *testing.T) {
+	phonetest.Require(t)
+	b, alice, bob := aliceCallsBob(t)
+	must := func(method, path string, body any, want int) string {
+		t.Helper()
+		code, out := b.api(t, method, path, body)
+		if code != want {
+			t.Fatalf("%s %s = %d %s, want %d", method, path, code, out, want)
+		}
+		return string(out)
+	}
+	must("POST", "/agents", map[string]any{"id": "201", "name": "Bob", "extension": "1002", "pin": "4321"}, 201)
+	must("POST", "/queues", map[string]any{"name": "sales", "number": "600", "strategy": "ring-all",
+		"members": []map[string]any{{"agent": "201"}}}, 201)
+	ctx := ctxT(t, 90*time.Second)
+	code := func(c string) {
+		t.Helper()
+		if err := bob.Dial(ctx, dialURI(b, c)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+			t.Fatalf("%s not answered: %v", c, err)
+		}
+		closedReason(t, bob, ctx) // the box confirms and hangs up
+	}
+	status := func() string {
+		t.Helper()
+		return between(must("GET", "/agents/201/state", nil, 200), `"status":"`, `"`)
+	}
+	code("*45*201*9999")
+	if s := status(); s != "logged-out" {
+		t.Errorf("after a wrong PIN the agent is %s, want logged-out", s)
+	}
+	code("*45*201*4321")
+	if s := status(); s != "available" {
+		t.Fatalf("after *45 with the PIN the agent is %s, want available", s)
+	}
+	if err := alice.Dial(ctx, dialURI(b, "600")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatalf("the queue call did not reach the agent's phone: %v", err)
+	}
+	if _, err := alice.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if err := alice.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	closedReason(t, bob, ctx)
+	for deadline := time.Now().Add(5 * time.Second); status() == "on-call"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the agent stays on-call after the call ended")
+		}
+	}
+	if status() == "wrap-up" {
+		must("POST", "/agents/201/end-wrap-up", nil, 200)
+	}
+	code("*47")
+	if s := status(); s != "paused" {
+		t.Errorf("after *47 the agent is %s, want paused", s)
+	}
+	code("*48")
+	if s := status(); s != "available" {
+		t.Errorf("after *48 the agent is %s, want available", s)
+	}
+	code("*46")
+	if s := status(); s != "logged-out" {
+		t.Errorf("after *46 the agent is %s, want logged-out", s)
+	}
+	audit := must("GET", "/audit", nil, 200)
+	for _, want := range []string{"agent-login-refused", "agent-login", "agent-pause", "agent-unpause", "agent-logout"} {
+		if !strings.Contains(audit, `"`+want+`"`) {
+			t.Errorf("audit log lacks %s", want)
+		}
+	}
+}

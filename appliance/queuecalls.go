@@ -254,7 +254,11 @@ func (q *queueCalls) run(ch *sip.Channel, queue string) error {
 			for _, o := range qc.takeOffers() {
 				o.Cancel()
 			}
-			q.report(q.events.callerAbandoned(qc.id), "caller abandoned", qc.id)
+			if err := q.events.callerAbandoned(qc.id); err != nil {
+				// An agent answered as the caller hung up: for the engine
+				// the call was connected; it ends now, freeing the agent.
+				q.report(q.events.callEnded(qc.id, acd.ByCaller), "call ended as it connected", qc.id)
+			}
 			return sip.ErrHungUp
 		}
 	}

@@ -44,6 +44,14 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.conference(ch)
 	case dialplan.FeatureMailbox:
 		err = a.checkVoicemail(ch)
+	case dialplan.FeatureAgentLogin:
+		err = a.agentLogin(ch)
+	case dialplan.FeatureAgentLogout:
+		err = a.agentLogout(ch)
+	case dialplan.FeatureAgentPause:
+		err = a.agentPause(ch)
+	case dialplan.FeatureAgentUnpause:
+		err = a.agentUnpause(ch)
 	case serviceVoicemail:
 		err = a.leaveVoicemail(ch)
 	case serviceFlow:

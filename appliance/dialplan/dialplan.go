@@ -49,6 +49,12 @@ const (
 	FeatureConference = "conference"
 	// FeatureMailbox plays the caller's own voicemail.
 	FeatureMailbox = "mailbox"
+	// Agents' codes: log in (agent number and PIN), log out, pause
+	// (optionally with a reason's number), unpause.
+	FeatureAgentLogin   = "agent-login"
+	FeatureAgentLogout  = "agent-logout"
+	FeatureAgentPause   = "agent-pause"
+	FeatureAgentUnpause = "agent-unpause"
 )
 
 // DefaultFeatures maps the feature codes a new box answers to their
@@ -58,6 +64,7 @@ func DefaultFeatures() map[string]string {
 		"*43": FeatureEcho, "*60": FeatureClock, "*65": FeatureWhoAmI,
 		"*30": FeatureListen, "*31": FeatureWhisper, "*32": FeatureBarge,
 		"*88": FeatureConference, "*97": FeatureMailbox,
+		"*45": FeatureAgentLogin, "*46": FeatureAgentLogout, "*47": FeatureAgentPause, "*48": FeatureAgentUnpause,
 	}
 }
 

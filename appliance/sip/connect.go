@@ -216,23 +216,28 @@ func (o *Offer) Accept() error {
 	close(o.ended)
 	o.mu.Unlock()
 	c, cand, s := o.ch.c, o.cand, o.ch.c.s
+	c.mu.Lock()
+	callerGone := c.ended || c.ending
+	c.mu.Unlock()
+	if callerGone {
+		cand.hangup(nil, "system")
+		return ErrHungUp
+	}
 	cand.mu.Lock()
-	gone := cand.ended || cand.ending
+	if cand.ended || cand.ending {
+		cand.mu.Unlock()
+		return ErrUnavailable // the extension hung up as it answered
+	}
 	b := cand.b
 	cand.b = leg{} // the leg belongs to the caller's call from now on
 	cand.ended = true
 	cand.mu.Unlock()
-	if gone {
-		return ErrUnavailable
-	}
 	close(cand.done)
 	c.mu.Lock()
 	if c.ended || c.ending {
+		// The caller left in the instant between: the leg is nobody's.
 		c.mu.Unlock()
-		cand.mu.Lock()
-		cand.b, cand.ended = b, false
-		cand.mu.Unlock()
-		cand.hangup(nil, "system")
+		dropLeg(b)
 		return ErrHungUp
 	}
 	c.b = b
@@ -252,6 +257,19 @@ func (o *Offer) Accept() error {
 	c.mu.Unlock()
 	s.log.Info("connected", "call", c.id, "caller", c.caller, "to", o.ext, "codec_caller", c.a.neg.Encoding, "codec_callee", b.neg.Encoding)
 	return nil
+}
+
+// dropLeg hangs up and closes a callee leg that belongs to no call.
+func dropLeg(l leg) {
+	if l.cli != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		l.cli.Bye(ctx)
+		cancel()
+		l.cli.Close()
+	}
+	if l.media != nil {
+		l.media.Close()
+	}
 }
 
 // Connect rings extension ext for at most ringFor and, when it answers,
