@@ -22,12 +22,13 @@ const learnPackets = 3
 // Session is one call leg's RTP endpoint: a UDP socket on a port of a
 // PortPool, the peer's address, and the negotiated Format and Direction.
 //
-// Symmetric RTP: until learnPackets valid RTP packets in a row arrive from
-// one source, a Session sends to the address given by SetRemote and accepts
-// packets from anywhere. Then it locks onto that source: it sends there
-// (even if SDP said otherwise, which is how phones behind NAT are reached)
-// and drops, and counts, packets from any other source. SetRemote with a
-// different address unlocks it and learning starts over.
+// Symmetric RTP: a valid RTP packet from the address given by SetRemote
+// locks the Session onto it at once. Until then (a phone behind NAT sends
+// from another address than its SDP says) the Session sends to the SetRemote
+// address and accepts packets from anywhere, and learnPackets valid packets
+// in a row from one source lock it onto that source. Once locked, it sends
+// there and drops, and counts, packets from any other source. SetRemote with
+// a different address unlocks it and learning starts over.
 //
 // Control methods (SetRemote, SetFormat, SetDirection, Stats) are called by
 // signalling, rarely, and may be called concurrently with each other and with
@@ -252,12 +253,16 @@ func (s *Session) admit(from netip.AddrPort, valid bool, h *rtp.Header, payloadL
 		return kindDrop, Format{}
 	}
 	if !s.locked {
-		if from == s.candidate {
+		if from == s.sdp {
+			// The address the phone signalled: lock at once, so a stray
+			// stream arriving in the same moment can never win the port.
+			s.locked, s.learned = true, from
+		} else if from == s.candidate {
 			s.candidateN++
 		} else {
 			s.candidate, s.candidateN = from, 1
 		}
-		if s.candidateN >= learnPackets {
+		if !s.locked && s.candidateN >= learnPackets {
 			s.locked, s.learned = true, from
 		}
 	}

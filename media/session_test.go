@@ -52,6 +52,7 @@ func TestLearnLockAndDropForeignSource(t *testing.T) {
 
 func TestLearningNeedsPacketsInARow(t *testing.T) {
 	br := newBridge(t, Format{Codec: PCMU}, Format{Codec: PCMU}, nil)
+	br.a.SetRemote(newPhone(t).addr) // pa is behind NAT: not its SDP address
 	other := newPhone(t)
 	seq := uint16(0)
 	send := func(p *phone) {
@@ -73,6 +74,28 @@ func TestLearningNeedsPacketsInARow(t *testing.T) {
 	if got := br.a.Stats().Learned; got != br.pa.addr {
 		t.Fatalf("Learned = %v, want %v", got, br.pa.addr)
 	}
+}
+
+// TestSignalledAddressLocksAtOnce: a stray stream hitting the port while
+// the call starts (a leftover call, an attacker) cannot take the place of
+// the phone that sends from the address its SDP gave.
+func TestSignalledAddressLocksAtOnce(t *testing.T) {
+	br := newBridge(t, Format{Codec: PCMU}, Format{Codec: PCMU}, nil)
+	stray := newPhone(t)
+	for i := 0; i < learnPackets-1; i++ {
+		stray.send(br.a.LocalAddr(), audio(0, uint16(500+i), uint32(160*i), 66, frame(0x11)))
+		br.pb.recv() // nothing is locked yet: carried on
+	}
+	br.pa.send(br.a.LocalAddr(), audio(0, 1, 0, 1, frame(1)))
+	br.pb.recv()
+	if got := br.a.Stats().Learned; got != br.pa.addr {
+		t.Fatalf("Learned = %v, want the signalled %v", got, br.pa.addr)
+	}
+	for i := 0; i < learnPackets; i++ {
+		stray.send(br.a.LocalAddr(), audio(0, uint16(600+i), uint32(160*i), 66, frame(0x11)))
+	}
+	waitFor(t, "the stray packets to be dropped", func() bool { return br.a.Stats().DroppedSource == learnPackets })
+	br.pb.expectNothing()
 }
 
 func TestRelearnAfterSetRemote(t *testing.T) {

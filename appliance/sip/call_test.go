@@ -133,6 +133,20 @@ func proxyAuth(res, method, ruri, user, pw string) string {
 		user, m[1], ruri, resp)
 }
 
+// rtpSink returns the port of a UDP socket bound for the rest of the test,
+// for a test phone to offer as its RTP address. Offering a made-up port
+// would send the box's audio to whatever else listens there: in a parallel
+// run of the packages, another test's box.
+func rtpSink(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
 func sdpBody(port int, dir string) string {
 	return fmt.Sprintf("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=%s\r\n", port, dir)
 }
@@ -258,7 +272,7 @@ func ringing(t *testing.T, s *Server) (a, b *rawPhone, invB string) {
 	a, b = newRawPhone(t, s, "1001"), newRawPhone(t, s, "1002")
 	a.register()
 	b.register()
-	a.invite("1002", 40000)
+	a.invite("1002", rtpSink(t))
 	if invB = b.wait(3*time.Second, isReq("INVITE")); invB == "" {
 		t.Fatal("Bob's phone got no INVITE")
 	}
@@ -266,9 +280,9 @@ func ringing(t *testing.T, s *Server) (a, b *rawPhone, invB string) {
 }
 
 // established answers the call and acknowledges it on Alice's side.
-func established(t *testing.T, a, b *rawPhone, invB string, aRTP, bRTP int) {
+func established(t *testing.T, a, b *rawPhone, invB string) {
 	t.Helper()
-	b.reply(invB, "200 OK", "calleetag", sdpBody(bRTP, "sendrecv"))
+	b.reply(invB, "200 OK", "calleetag", sdpBody(rtpSink(t), "sendrecv"))
 	if b.wait(3*time.Second, isReq("ACK")) == "" {
 		t.Fatal("Bob's 200 was not acknowledged")
 	}
@@ -301,13 +315,13 @@ func TestCalleeAnswersAsWeCancel(t *testing.T) {
 	if cancel == "" {
 		t.Fatal("no CANCEL after the no-answer time")
 	}
-	b.reply(invB, "200 OK", "calleetag", sdpBody(41000, "sendrecv"))
+	b.reply(invB, "200 OK", "calleetag", sdpBody(rtpSink(t), "sendrecv"))
 	b.reply(cancel, "481 Call/Transaction Does Not Exist", "", "")
 	// Like a phone, Bob retransmits his 200 until it is acknowledged.
 	acked := ""
 	for i := 0; i < 6 && acked == ""; i++ {
 		if acked = b.wait(500*time.Millisecond, isReq("ACK")); acked == "" {
-			b.reply(invB, "200 OK", "calleetag", sdpBody(41000, "sendrecv"))
+			b.reply(invB, "200 OK", "calleetag", sdpBody(rtpSink(t), "sendrecv"))
 		}
 	}
 	if acked == "" {
@@ -334,7 +348,7 @@ func TestCalleeByeRightAfterAck(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		s, _ := startCallServer(t, callOpts{})
 		a, b, invB := ringing(t, s)
-		b.reply(invB, "200 OK", "calleetag", sdpBody(41000, "sendrecv"))
+		b.reply(invB, "200 OK", "calleetag", sdpBody(rtpSink(t), "sendrecv"))
 		if b.wait(3*time.Second, isReq("ACK")) == "" {
 			t.Fatal("no ACK")
 		}
@@ -404,7 +418,7 @@ func TestManyProvisionals(t *testing.T) {
 	if c := b.wait(500*time.Millisecond, isReq("CANCEL")); c != "" {
 		t.Fatal("the box CANCELled a phone that was ringing")
 	}
-	established(t, a, b, invB, 40000, 41000)
+	established(t, a, b, invB)
 	if calls := s.Calls(); len(calls) != 1 || calls[0].State != "established" {
 		t.Errorf("calls = %+v, want one established", calls)
 	}
@@ -416,7 +430,7 @@ func TestMediaTimeout(t *testing.T) {
 	t.Parallel()
 	s, cdrs := startCallServer(t, callOpts{media: 400 * time.Millisecond})
 	a, b, invB := ringing(t, s)
-	established(t, a, b, invB, 40000, 41000)
+	established(t, a, b, invB)
 	for _, p := range []*rawPhone{a, b} {
 		if bye := p.wait(10*time.Second, isReq("BYE")); bye == "" {
 			t.Errorf("%s got no BYE from the silent call", p.user)
@@ -601,11 +615,11 @@ func TestMaxCalls(t *testing.T) {
 	t.Parallel()
 	s, cdrs := startCallServer(t, callOpts{maxCalls: 1})
 	a, b, invB := ringing(t, s)
-	established(t, a, b, invB, 40000, 41000)
+	established(t, a, b, invB)
 	c, d := newRawPhone(t, s, "1003"), newRawPhone(t, s, "1004")
 	c.register()
 	d.register()
-	c.invite("1004", 42000)
+	c.invite("1004", rtpSink(t))
 	if res := c.wait(3*time.Second, isFinal); !strings.HasPrefix(res, "SIP/2.0 503") {
 		t.Errorf("second call got %q, want 503", firstLine(res))
 	} else {
@@ -634,7 +648,7 @@ func TestServiceConnects(t *testing.T) {
 	b.register()
 
 	// Not registered: the service hears so, and (returning) hangs up.
-	a.invite("*91003", 40000)
+	a.invite("*91003", rtpSink(t))
 	if ok := a.wait(3*time.Second, isRes("200")); ok == "" {
 		t.Fatal("the service did not answer")
 	} else {
@@ -652,7 +666,7 @@ func TestServiceConnects(t *testing.T) {
 
 	// Bob answers: Alice and Bob are connected; Alice hangs up.
 	a2 := newRawPhone(t, s, "1001")
-	a2.invite("*91002", 40002)
+	a2.invite("*91002", rtpSink(t))
 	ok := a2.wait(3*time.Second, isRes("200"))
 	if ok == "" {
 		t.Fatal("the service did not answer")
@@ -666,7 +680,7 @@ func TestServiceConnects(t *testing.T) {
 		t.Errorf("Bob sees the call from %q, want 1001", hdr(invB, "From"))
 	}
 	b.reply(invB, "180 Ringing", "calleetag", "")
-	b.reply(invB, "200 OK", "calleetag", sdpBody(41000, "sendrecv"))
+	b.reply(invB, "200 OK", "calleetag", sdpBody(rtpSink(t), "sendrecv"))
 	if b.wait(3*time.Second, isReq("ACK")) == "" {
 		t.Fatal("Bob's 200 was not acknowledged")
 	}
@@ -733,7 +747,7 @@ func TestOffersRingInParallel(t *testing.T) {
 	for _, p := range []*rawPhone{a, b, c} {
 		p.register()
 	}
-	a.invite("*9x", 40000)
+	a.invite("*9x", rtpSink(t))
 	ok := a.wait(3*time.Second, isRes("200"))
 	if ok == "" {
 		t.Fatal("the service did not answer")
@@ -749,7 +763,7 @@ func TestOffersRingInParallel(t *testing.T) {
 		t.Errorf("%d offers ringing, want 2 (1004 is not registered)", len(o))
 	}
 	// Carol answers first and gets the caller; Bob stops ringing.
-	c.reply(invC, "200 OK", "caroltag", sdpBody(41002, "sendrecv"))
+	c.reply(invC, "200 OK", "caroltag", sdpBody(rtpSink(t), "sendrecv"))
 	if c.wait(3*time.Second, isReq("ACK")) == "" {
 		t.Fatal("Carol's 200 was not acknowledged")
 	}

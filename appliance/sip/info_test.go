@@ -53,7 +53,7 @@ func TestInfoReachesService(t *testing.T) {
 	}})
 	a := newRawPhone(t, s, "1001")
 	a.register()
-	a.invite("*9", 40000)
+	a.invite("*9", rtpSink(t))
 	ok := a.wait(3*time.Second, isRes("200"))
 	if ok == "" {
 		t.Fatal("the service did not answer")
