@@ -46,6 +46,7 @@ type Appliance struct {
 	users    *storage.Collection[webui.User]
 	bindings *storage.Collection[[]sip.Binding]
 	bans     *storage.Collection[[]sip.Ban]
+	trunks   *storage.Collection[webui.Trunk]
 	cdrs     *storage.Log[cdr]
 	auditLog *storage.Log[webui.AuditRecord]
 
@@ -142,6 +143,9 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		SRTPPolicy:       dir.srtpPolicy,
 		TLSAddr:          a.sipTLSAddr(),
 		TLSConfig:        a.certs.TLSConfig(),
+		OnTrunkStatus: func(st sip.TrunkStatus) {
+			a.trunkEvent(st)
+		},
 	})
 	if err != nil {
 		a.db.Close()
@@ -150,6 +154,11 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	// Callers in queues are served by SIP channels and offers.
 	a.queues = newQueueCalls(a, a.acd)
 	a.acd.setExecutor(a.queues)
+	if err := a.applyTrunks(); err != nil {
+		// A stored trunk the SIP server refuses (made by an older
+		// version): the box runs without trunks and says why.
+		log.Error("stored trunks not applied", "err", err)
+	}
 	return a, nil
 }
 
@@ -206,6 +215,9 @@ func (a *Appliance) openCollections() (err error) {
 	if a.bans, err = storage.NewCollection[[]sip.Ban](a.db, "bans"); err != nil {
 		return err
 	}
+	if a.trunks, err = storage.NewCollection[webui.Trunk](a.db, "trunks"); err != nil {
+		return err
+	}
 	if a.auditLog, err = storage.NewLog[webui.AuditRecord](a.db, "audit"); err != nil {
 		return err
 	}
@@ -235,7 +247,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)

@@ -276,7 +276,7 @@ func (b backend) CDRs(ctx context.Context, q webui.CDRQuery) ([]webui.CDR, error
 	for _, r := range recs {
 		c := r.Value
 		wc := webui.CDR{ID: c.ID, Caller: c.Caller, Callee: c.Callee, Dialled: c.Dialled, Start: c.Start, End: c.End,
-			Duration: c.duration().Seconds(), Disposition: c.Disposition, Cause: c.Cause, HangupBy: c.HangupBy}
+			Duration: c.duration().Seconds(), Disposition: c.Disposition, Cause: c.Cause, HangupBy: c.HangupBy, Trunk: c.Trunk}
 		if !c.Answer.IsZero() {
 			t := c.Answer
 			wc.Answer = &t

@@ -18,6 +18,7 @@ type cdr struct {
 	Disposition string    `json:"disposition"`
 	Cause       int       `json:"cause"`
 	HangupBy    string    `json:"hangup_by,omitempty"`
+	Trunk       string    `json:"trunk,omitempty"` // the trunk it came in on or went out through
 	// ClockUnset marks a record made before the box's clock was set (a
 	// Raspberry Pi has no RTC): its times are since boot, not wall time.
 	ClockUnset bool `json:"clock_unset,omitempty"`
@@ -30,7 +31,7 @@ func cdrFrom(r sip.CallRecord) cdr {
 	return cdr{
 		ID: r.ID, Caller: r.Caller, Callee: r.Callee, Dialled: r.Dialled,
 		Start: r.Start, Answer: r.Answer, End: r.End,
-		Disposition: string(r.Disposition), Cause: r.Cause, HangupBy: r.HangupBy,
+		Disposition: string(r.Disposition), Cause: r.Cause, HangupBy: r.HangupBy, Trunk: r.Trunk,
 		ClockUnset: !clockSet(r.End),
 	}
 }

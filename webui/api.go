@@ -156,6 +156,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.acd != nil {
 		s.acdRoutes(mux)
 	}
+	if s.trunks != nil {
+		s.trunkRoutes(mux)
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

@@ -177,6 +177,7 @@ type CDR struct {
 	Disposition string     `json:"disposition"`         // one of the Disposition constants
 	Cause       int        `json:"cause"`               // the final SIP status the caller got (200 when answered)
 	HangupBy    string     `json:"hangup_by,omitempty"` // caller, callee or system; "" when never answered
+	Trunk       string     `json:"trunk,omitempty"`     // the trunk the call came in on or went out through
 }
 
 // CDRQuery selects CDRs by their Start time.

@@ -70,6 +70,9 @@ type Options struct {
 	// states, supervisor actions and the queue log.
 	ACD ACDBackend
 
+	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
+	Trunks TrunkBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -90,6 +93,7 @@ type Server struct {
 	recs      RecordingBackend
 	ivr       IVRBackend
 	acd       ACDBackend
+	trunks    TrunkBackend
 	httpsPort string
 
 	sessions *sessions
@@ -126,6 +130,7 @@ func New(o Options) (*Server, error) {
 		recs:      o.Recordings,
 		ivr:       o.IVR,
 		acd:       o.ACD,
+		trunks:    o.Trunks,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),

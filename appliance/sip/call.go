@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net/netip"
 	"sort"
 	"strings"
 	"sync"
@@ -45,6 +44,9 @@ type CallRecord struct {
 	Disposition Disposition
 	Cause       int    // the final SIP status towards the caller (200 when answered)
 	HangupBy    string // "caller", "callee" or "system"; empty when never answered
+	// Trunk is the trunk the call came in on or went out through; empty
+	// for calls between extensions.
+	Trunk string
 }
 
 // CallInfo is a call in progress.
@@ -106,6 +108,14 @@ type call struct {
 	caller  string
 	callee  string
 	dialled string
+	// callerOutside and calleeOutside mark a number that is not an
+	// extension: a caller on a trunk, an outside number called.
+	callerOutside, calleeOutside bool
+	callerName                   string // the outside caller's name, from its From
+	callerID, callerIDName       string // presented on a trunk; "" = the caller's own
+	// trunk is the trunk the call came in on, or goes out through once an
+	// attempt is under way; trunkHeld says whether its channel is counted.
+	trunk *trunkRun
 
 	mu          sync.Mutex
 	a, b        leg
@@ -173,15 +183,17 @@ const (
 func (t *callTable) reserve(c *call, max int) reserveResult {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if c.callee != "" && (t.byExt[c.callee] > 0 || c.caller == c.callee) {
+	if c.callee != "" && !c.calleeOutside && (t.byExt[c.callee] > 0 || c.caller == c.callee && !c.callerOutside) {
 		return calleeBusy
 	}
 	if max > 0 && len(t.byID) >= max {
 		return boxFull
 	}
 	t.byID[c.id] = c
-	t.byExt[c.caller]++
-	if c.callee != "" {
+	if !c.callerOutside {
+		t.byExt[c.caller]++
+	}
+	if c.callee != "" && !c.calleeOutside {
 		t.byExt[c.callee]++
 	}
 	t.running.Add(1)
@@ -196,7 +208,7 @@ func (t *callTable) freeCallee(c *call) {
 	c.mu.Lock()
 	ext := c.callee
 	c.mu.Unlock()
-	if ext == "" || c.calleeFreed {
+	if ext == "" || c.calleeFreed || c.calleeOutside {
 		return
 	}
 	c.calleeFreed = true
@@ -223,8 +235,8 @@ func (t *callTable) release(c *call) {
 		return
 	}
 	delete(t.byID, c.id)
-	for _, e := range []string{c.caller, c.callee} {
-		if e == "" || e == c.callee && c.calleeFreed {
+	for i, e := range []string{c.caller, c.callee} {
+		if e == "" || i == 1 && (c.calleeFreed || c.calleeOutside) || i == 0 && c.callerOutside {
 			continue
 		}
 		if t.byExt[e]--; t.byExt[e] <= 0 {
@@ -339,6 +351,10 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
 		return
 	}
+	if tr, ok := s.trunkFrom(sourceOf(req)); ok {
+		s.inviteFromTrunk(req, tx, tr)
+		return
+	}
 	user, ok := s.authenticate(req, tx)
 	if !ok {
 		return
@@ -356,17 +372,45 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	dialled := req.Recipient.User
-	target := s.o.Router.Route(user, dialled)
-	var binding Binding
+	s.place(req, tx, offer, negA, &call{caller: user}, dialled, s.o.Router.Route(user, dialled))
+}
+
+// place carries a new call from a caller (an extension, or an outside
+// caller on a trunk: proto says which) to target. It returns when the call
+// has ended.
+func (s *Server) place(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, proto *call, dialled string, target Target) {
+	user := proto.caller
+	newCall := func() *call {
+		return &call{id: newID(), s: s, caller: user, callerOutside: proto.callerOutside, callerName: proto.callerName,
+			trunk: proto.trunk, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
+	}
+	var dests []dest
 	switch target.Kind {
 	case TargetService:
+	case TargetTrunk:
+		if proto.callerOutside {
+			// Never from one trunk out through another: that is how a box
+			// gets used for toll fraud.
+			s.log.Warn("outside caller tried to reach a trunk", "caller", user, "dialled", dialled, "trunk", proto.trunk.t.Name)
+			s.respond(tx, req, 403, "Forbidden")
+			return
+		}
+		dests = s.trunkDests(s.ctx, target.Trunks)
+		if len(dests) == 0 {
+			s.respond(tx, req, 503, "Service Unavailable")
+			c := newCall()
+			c.callee, c.calleeOutside = target.Trunks[0].Number, true
+			s.cdr(c, Failed, 503)
+			return
+		}
 	case TargetExtension:
-		var registered bool
-		if binding, registered = s.reg.lookup(target.Extension); !registered && target.Fallback != nil {
+		binding, registered := s.reg.lookup(target.Extension)
+		if !registered && target.Fallback != nil {
 			// No phone: straight to the extension's voicemail.
 			mailbox, fb := target.Extension, *target.Fallback
 			fb.Reason = "unavailable"
-			c := &call{id: newID(), s: s, caller: user, dialled: dialled, start: s.o.Now(), done: make(chan struct{}), divertedTo: fb.Service, calleeFreed: true}
+			c := newCall()
+			c.divertedTo, c.calleeFreed = fb.Service, true
 			if s.calls.reserve(c, s.o.MaxCalls) != reserved {
 				s.respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "10"))
 				return
@@ -380,16 +424,30 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		if !registered {
 			s.respond(tx, req, 480, "Temporarily Unavailable")
-			s.cdr(&call{id: newID(), caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now()}, NoAnswer, 480)
+			c := newCall()
+			c.callee = target.Extension
+			s.cdr(c, NoAnswer, 480)
 			return
 		}
+		uri, dst, err := bindingTarget(binding)
+		if err != nil {
+			s.log.Error("binding unusable", "extension", target.Extension, "err", err)
+			s.respond(tx, req, 480, "Temporarily Unavailable")
+			return
+		}
+		dests = []dest{{uri: uri, addr: dst, transport: binding.Transport}}
 	default:
 		s.log.Info("call to unknown number", "caller", user, "dialled", dialled)
 		s.respond(tx, req, 404, "Not Found")
 		return
 	}
 	// A service of the box has no callee: it is never busy.
-	c := &call{id: newID(), s: s, caller: user, callee: target.Extension, dialled: dialled, start: s.o.Now(), done: make(chan struct{}), fallback: target.Fallback}
+	c := newCall()
+	c.callee, c.fallback = target.Extension, target.Fallback
+	if target.Kind == TargetTrunk {
+		c.callee, c.calleeOutside = target.Trunks[0].Number, true
+		c.callerID, c.callerIDName = target.CallerID, target.CallerName
+	}
 	switch s.calls.reserve(c, s.o.MaxCalls) {
 	case calleeBusy:
 		s.respond(tx, req, 486, "Busy Here")
@@ -406,7 +464,13 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 		c.answerService(req, tx, offer, negA, target)
 		return
 	}
-	c.run(req, tx, offer, negA, binding)
+	c.run(req, tx, offer, negA, dests)
+	c.mu.Lock()
+	out := c.trunk
+	c.mu.Unlock()
+	if out != nil && out != proto.trunk {
+		out.release() // the outside call's channel, taken in tryDests
+	}
 }
 
 // readOffer parses an INVITE's SDP offer and picks a codec from it. When it
@@ -448,7 +512,7 @@ func (c *call) acceptCaller(req *sip.Request, tx sip.ServerTransaction, negA sdp
 
 // run is the life of a call until the caller's ACK; afterwards the call
 // lives on in its relay and ends through hangup (BYE from either side).
-func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, bnd Binding) {
+func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, dests []dest) {
 	s := c.s
 	log := s.log.With("call", c.id, "caller", c.caller, "callee", c.callee)
 	dlg, ok := c.acceptCaller(req, tx, negA, log)
@@ -464,12 +528,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		c.finish(d, code, "")
 	}
 
-	uri, dst, err := bindingTarget(bnd)
-	if err != nil {
-		log.Error("binding unusable", "err", err)
-		fail(480, "Temporarily Unavailable", Failed)
-		return
-	}
+	dst := dests[0].addr
 	srcA := sourceOf(req)
 	mA, err := s.o.Media.Listen(s.localIP(srcA.Addr()))
 	if err != nil {
@@ -495,7 +554,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		answerA, err = c.a.answerSDP(offer, negA)
 	}
 	var cryptoB []sdp.Crypto
-	if err == nil && s.srtpPolicy(c.callee) == sdp.SRTPRequired {
+	if err == nil && !c.calleeOutside && s.srtpPolicy(c.callee) == sdp.SRTPRequired {
 		cryptoB, err = c.b.offerCrypto()
 	}
 	c.mu.Unlock()
@@ -512,7 +571,7 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 	c.stopRinging = cancel
 	c.mu.Unlock()
 	ringing := false
-	cli, callIDB, err := c.inviteCallee(ctx, uri, dst, bnd.Transport, prefs, cryptoB, func(r *sip.Response) {
+	cli, callIDB, err := c.tryDests(ctx, dests, prefs, cryptoB, func(r *sip.Response) {
 		early := c.earlyMedia(r, prefs, log)
 		if ringing {
 			return
@@ -599,9 +658,10 @@ func calleeCodecs(negA sdp.Negotiated) []string {
 // open) to uri at dst and waits until it is answered, refused, or ctx ends
 // (sipgo CANCELs it then). onProgress is called for every 180 and 183. It
 // returns the client dialog, or nil when the INVITE could not be sent.
-func (c *call) inviteCallee(ctx context.Context, uri sip.Uri, dst netip.AddrPort, transport string, prefs []string, crypto []sdp.Crypto,
+func (c *call) inviteCallee(ctx context.Context, d dest, prefs []string, crypto []sdp.Crypto,
 	onProgress func(*sip.Response), log *slog.Logger) (cli *sipgo.DialogClientSession, callID string, err error) {
 	s := c.s
+	uri, dst, transport := d.uri, d.addr, d.transport
 	c.mu.Lock()
 	mB, origin, callee := c.b.media, c.b.origin, c.callee
 	c.mu.Unlock()
@@ -614,10 +674,14 @@ func (c *call) inviteCallee(ctx context.Context, uri sip.Uri, dst netip.AddrPort
 	inv.SetTransport(transport)
 	inv.SetBody(offerB.Marshal())
 	inv.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	from := sip.FromHeader{DisplayName: s.o.Directory.DisplayName(c.caller), Address: sip.Uri{Scheme: "sip", User: c.caller, Host: local}}
+	from := sip.FromHeader{DisplayName: c.callerDisplay(), Address: sip.Uri{Scheme: "sip", User: c.caller, Host: local}}
 	from.Params = sip.NewParams()
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	to := sip.ToHeader{Address: sip.Uri{Scheme: "sip", User: callee, Host: local}}
+	var extra []sip.Header
+	if d.trunk != nil {
+		extra = c.presentOnTrunk(d, &from, &to)
+	}
 	contact := s.contactFor(dst, transport)
 	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: strings.ToUpper(transport),
 		Host: local, Port: int(s.addr.Port()), Params: sip.NewParams()}
@@ -629,6 +693,9 @@ func (c *call) inviteCallee(ctx context.Context, uri sip.Uri, dst netip.AddrPort
 	inv.AppendHeader(&contact)
 	inv.AppendHeader(sip.NewHeader("User-Agent", s.o.UserAgent))
 	inv.AppendHeader(sip.NewHeader("Allow", allowed))
+	for _, h := range extra {
+		inv.AppendHeader(h)
+	}
 
 	cli, err = s.dlgUA.WriteInvite(ctx, inv)
 	if err != nil {
@@ -642,11 +709,17 @@ func (c *call) inviteCallee(ctx context.Context, uri sip.Uri, dst netip.AddrPort
 	callID = inv.CallID().Value()
 	s.strays.sent(callID)
 	opts := sipgo.AnswerOptions{OnResponse: func(r *sip.Response) error {
+		if d.answered != nil {
+			d.answered()
+		}
 		if (r.StatusCode == 180 || r.StatusCode == 183) && onProgress != nil {
 			onProgress(r)
 		}
 		return nil
 	}}
+	if d.trunk != nil {
+		opts.Username, opts.Password = d.trunk.t.authUser(), d.trunk.t.Password
+	}
 	for i := 0; ; i++ {
 		err = cli.WaitAnswer(ctx, opts)
 		// sipgo gives up after ten responses on one INVITE; a phone that
@@ -1119,6 +1192,9 @@ func (s *Server) cdr(c *call, d Disposition, cause int) {
 	rec.Callee = c.callee
 	rec.Answer = c.answer
 	rec.HangupBy = c.hangupBy
+	if c.trunk != nil {
+		rec.Trunk = c.trunk.t.Name
+	}
 	c.mu.Unlock()
 	s.log.Info("call ended", "call", c.id, "caller", c.caller, "callee", rec.Callee, "disposition", d, "cause", cause, "by", rec.HangupBy)
 	if s.o.OnCDR != nil {

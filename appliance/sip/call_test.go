@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -240,6 +241,9 @@ type callOpts struct {
 	media    time.Duration
 	maxCalls int
 	service  func(*Channel)
+	router   Router
+	inbound  func(trunk, did, caller string) Target
+	onTrunk  func(TrunkStatus)
 }
 
 func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
@@ -253,9 +257,13 @@ func startCallServer(t *testing.T, o callOpts) (*Server, *cdrSink) {
 	}
 	dir := fakeDir(rawPasswords)
 	cdrs := &cdrSink{}
-	s, err := New(Options{Addr: o.addr, Directory: dir, Router: exts(dir), Media: pool,
+	var router Router = exts(dir)
+	if o.router != nil {
+		router = o.router
+	}
+	s, err := New(Options{Addr: o.addr, Directory: dir, Router: router, Media: pool, RouteInbound: o.inbound, OnTrunkStatus: o.onTrunk, TrunkTimeout: time.Second,
 		DigestAlgorithms: []digest.Algorithm{digest.MD5}, OnCDR: cdrs.add,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media, MaxCalls: o.maxCalls, OnService: o.service})
+		Logger: testLogger(), NoAnswerTimeout: o.noAnswer, MediaTimeout: o.media, MaxCalls: o.maxCalls, OnService: o.service})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -798,4 +806,11 @@ func TestOffersRingInParallel(t *testing.T) {
 	if len(cdrs.recs) != 1 || cdrs.recs[0].Callee != "1003" || cdrs.recs[0].HangupBy != "callee" {
 		t.Errorf("CDRs = %+v, want one: Alice to Carol, hung up by Carol", cdrs.recs)
 	}
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("SIP_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }

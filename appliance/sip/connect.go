@@ -69,7 +69,8 @@ func (ch *Channel) Offer(ext string, ringFor time.Duration, onEnd func(*Offer, e
 	if err != nil {
 		return nil, ErrUnavailable
 	}
-	cand := &call{id: newID(), s: s, caller: c.caller, callee: ext, dialled: ext, start: s.o.Now(), done: make(chan struct{}), noCDR: true}
+	cand := &call{id: newID(), s: s, caller: c.caller, callerOutside: c.callerOutside, callerName: c.callerName,
+		callee: ext, dialled: ext, start: s.o.Now(), done: make(chan struct{}), noCDR: true}
 	if s.calls.reserve(cand, 0) != reserved {
 		return nil, ErrBusy
 	}
@@ -130,7 +131,7 @@ func (ch *Channel) Offer(ext string, ringFor time.Duration, onEnd func(*Offer, e
 // ring runs the INVITE of the offer and, when it is answered, ACKs it.
 func (o *Offer) ring(ctx context.Context, uri sip.Uri, dst netip.AddrPort, transport string, prefs []string, crypto []sdp.Crypto, log *slog.Logger) error {
 	cand, ch := o.cand, o.ch
-	cli, callID, err := cand.inviteCallee(ctx, uri, dst, transport, prefs, crypto, func(*sip.Response) {
+	cli, callID, err := cand.inviteCallee(ctx, dest{uri: uri, addr: dst, transport: transport}, prefs, crypto, func(*sip.Response) {
 		cand.mu.Lock()
 		cand.move(&cand.b, LegRinging)
 		cand.mu.Unlock()

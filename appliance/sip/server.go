@@ -49,6 +49,7 @@ const (
 	TargetNone      TargetKind = iota // nothing: answered 404
 	TargetExtension                   // a local extension
 	TargetService                     // a service of the box's own: Options.OnService answers it
+	TargetTrunk                       // an outside number: Trunks are tried in order
 )
 
 // Target is the result of routing a dialled string.
@@ -64,6 +65,14 @@ type Target struct {
 	// Reason is set on a Fallback when it is used: "no-answer", "busy"
 	// or "unavailable".
 	Reason string
+	// For TargetTrunk: the trunks to try, in order, each with the number
+	// as it wants it. The next is tried when one is unreachable, full,
+	// congested (503 and other 5xx), refuses our credentials or does not
+	// answer within 5 s; not when the number is busy or does not exist.
+	Trunks []TrunkAttempt
+	// For TargetTrunk: the calling number and name presented to the
+	// provider; "" = the caller's extension number and name.
+	CallerID, CallerName string
 }
 
 // BindingStore persists registrations so that a restart keeps phones
@@ -124,6 +133,21 @@ type Options struct {
 	// (and when nil) SRTP is used when the phone offers it.
 	SRTPPolicy func(ext string) sdp.SRTPPolicy
 
+	// RouteInbound routes a call that came in on a trunk: did is the
+	// number the provider called (the business's number), caller the
+	// calling number. nil = calls from trunks are refused (404).
+	RouteInbound func(trunk, did, caller string) Target
+	// OnTrunkStatus is called when a trunk goes up or down, or its
+	// registration is granted or lost. It may be nil.
+	OnTrunkStatus func(TrunkStatus)
+	// Resolver looks up trunk hosts (DNS SRV and addresses); nil =
+	// net.DefaultResolver.
+	Resolver Resolver
+	// TrunkTimeout is how long a trunk has to answer a request (REGISTER,
+	// OPTIONS, or an INVITE with at least a 100 Trying) before the next
+	// address or trunk is tried; 0 = 5 s.
+	TrunkTimeout time.Duration
+
 	NoAnswerTimeout time.Duration // callee rings this long before 480; 0 = 30 s
 	MediaTimeout    time.Duration // a call with no audio from either phone this long is ended; 0 = 60 s
 	MinExpires      time.Duration // shortest registration accepted; 0 = 60 s
@@ -153,6 +177,7 @@ type Server struct {
 
 	reg          *registrar
 	calls        *callTable
+	trunks       trunks
 	sched        *sched.Scheduler // paces every generated stream: ringback, music on hold
 	rooms        rooms            // conference rooms in use
 	ringbackTone tone.Tone
@@ -180,6 +205,12 @@ func New(o Options) (*Server, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.TrunkTimeout == 0 {
+		o.TrunkTimeout = 5 * time.Second
+	}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "Deskline"
@@ -215,6 +246,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth, sched: sched.New(nil), ringbackTone: rb}
 	s.reg = newRegistrar(s)
+	s.trunks.s = s
 	s.calls = newCallTable()
 	s.strays = newStrays(s)
 	s.bans = newBans(s, o.BanPolicy)
@@ -303,6 +335,7 @@ func (s *Server) Start() error {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.serveErr("tls", srv.ServeTLS(s.tlsListener(s.guardTCP(s.tls)))) }()
 	}
+	s.startTrunks()
 	s.log.Info("sip listening", "udp", s.addr.String(), "tcp", tcp.Addr().String(), "tls", s.tlsAddr.String())
 	return nil
 }
@@ -349,6 +382,7 @@ func (s *Server) Close() error {
 	case <-time.After(closeGrace):
 		s.log.Warn("calls still ending at shutdown; closing transports", "calls", len(s.calls.list()))
 	}
+	s.stopTrunks()
 	s.cancel()
 	s.udp.Close()
 	s.tcp.Close()
