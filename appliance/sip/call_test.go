@@ -178,20 +178,7 @@ func (p *rawPhone) invite(callee string, rtpPort int) string {
 
 // reply answers a request p received.
 func (p *rawPhone) reply(req, status, toTag, body string) {
-	to := hdr(req, "To")
-	if toTag != "" && !strings.Contains(to, "tag=") {
-		to += ";tag=" + toTag
-	}
-	ct := ""
-	if body != "" {
-		ct = "Content-Type: application/sdp\r\n"
-	}
-	var vias string
-	for _, v := range headers(req, "Via") {
-		vias += "Via: " + v + "\r\n"
-	}
-	p.send(fmt.Sprintf("SIP/2.0 %s\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContact: <sip:%s@%s>\r\n%sContent-Length: %d\r\n\r\n%s",
-		status, vias, hdr(req, "From"), to, hdr(req, "Call-ID"), hdr(req, "CSeq"), p.user, p.addr(), ct, len(body), body))
+	p.replyHdr(req, status, toTag, "", body)
 }
 
 // ackFinal acknowledges a non-2xx final response to an INVITE (same
