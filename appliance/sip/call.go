@@ -380,6 +380,9 @@ func (s *Server) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 // has ended.
 func (s *Server) place(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Session, negA sdp.Negotiated, proto *call, dialled string, target Target) {
 	user := proto.caller
+	if target.Release != nil {
+		defer target.Release()
+	}
 	newCall := func() *call {
 		return &call{id: newID(), s: s, caller: user, callerOutside: proto.callerOutside, callerName: proto.callerName,
 			trunk: proto.trunk, dialled: dialled, start: s.o.Now(), done: make(chan struct{})}
@@ -387,6 +390,20 @@ func (s *Server) place(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Se
 	var dests []dest
 	switch target.Kind {
 	case TargetService:
+	case TargetRefused:
+		code, reason := target.Code, target.Refusal
+		if code < 400 || code > 699 {
+			code = 403
+		}
+		if reason == "" {
+			reason = "Forbidden"
+		}
+		s.log.Info("call refused by the dial plan", "caller", user, "dialled", dialled, "code", code, "reason", reason)
+		s.respond(tx, req, code, reason)
+		c := newCall()
+		c.callee, c.calleeOutside = dialled, true
+		s.cdr(c, Failed, code)
+		return
 	case TargetTrunk:
 		if proto.callerOutside {
 			// Never from one trunk out through another: that is how a box

@@ -50,6 +50,7 @@ const (
 	TargetExtension                   // a local extension
 	TargetService                     // a service of the box's own: Options.OnService answers it
 	TargetTrunk                       // an outside number: Trunks are tried in order
+	TargetRefused                     // not allowed: answered Code with Refusal as the reason
 )
 
 // Target is the result of routing a dialled string.
@@ -73,6 +74,13 @@ type Target struct {
 	// For TargetTrunk: the calling number and name presented to the
 	// provider; "" = the caller's extension number and name.
 	CallerID, CallerName string
+	// For TargetRefused: the SIP status (403 when 0) and the reason
+	// phrase the caller's phone shows, e.g. "International calls barred".
+	Code    int
+	Refusal string
+	// Release, when set, is called once when the call ends, however it
+	// ends (a limiter's slot).
+	Release func()
 }
 
 // BindingStore persists registrations so that a restart keeps phones

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -480,5 +481,35 @@ func TestResolveTargets(t *testing.T) {
 	}
 	if _, err := resolveTargets(context.Background(), r, "nowhere.example", "udp"); err == nil {
 		t.Error("a name that does not resolve gave no error")
+	}
+}
+
+// refusingRouter refuses every number and counts the releases.
+type refusingRouter struct{ released *atomic.Int32 }
+
+func (r refusingRouter) Route(caller, dialled string) Target {
+	return Target{Kind: TargetRefused, Code: 403, Refusal: "Premium numbers barred", Release: func() { r.released.Add(1) }}
+}
+
+// TestRefusedByDialPlan: a number the caller may not dial is answered with
+// the reason, recorded, and its limiter slot given back.
+func TestRefusedByDialPlan(t *testing.T) {
+	t.Parallel()
+	var released atomic.Int32
+	s, cdrs := startCallServer(t, callOpts{router: refusingRouter{&released}})
+	a := newRawPhone(t, s, "1001")
+	a.register()
+	a.invite("09001234", rtpSink(t))
+	res := a.wait(3*time.Second, isFinal)
+	if firstLine(res) != "SIP/2.0 403 Premium numbers barred" {
+		t.Errorf("Alice got %q", firstLine(res))
+	} else {
+		a.ackFinal(res)
+	}
+	if r := cdrs.wait(t); r.Cause != 403 || r.Disposition != Failed || r.Callee != "09001234" {
+		t.Errorf("CDR = %+v", r)
+	}
+	if n := released.Load(); n != 1 {
+		t.Errorf("released %d times, want 1", n)
 	}
 }
