@@ -169,6 +169,7 @@ type AgentPause struct {
 //	GET/POST /api/v1/pause-reasons, GET/PUT/DELETE /api/v1/pause-reasons/{name}
 //	GET/PUT /api/v1/acd-settings
 //	GET /api/v1/queue-log?from=&to=
+//	GET /api/v1/events (Server-Sent Events: LiveSnapshot)
 type ACDBackend interface {
 	ListAgents(ctx context.Context) ([]Agent, error)
 	GetAgent(ctx context.Context, id string) (Agent, error)
@@ -236,6 +237,7 @@ func (s *Server) acdRoutes(mux *http.ServeMux) {
 		}),
 	})
 	mux.Handle("/api/v1/queue-log", methods{http.MethodGet: s.apiQueueLog})
+	mux.Handle("/api/v1/events", methods{http.MethodGet: s.apiEvents})
 }
 
 // acdCRUD serves a kind of object: GET (list) and POST (create) on base,
