@@ -161,7 +161,9 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Fatalf("%s within %v: %v\npage:\n%s", what, d, err, body)
 		}
 	}
-	row := func(id string) string { return `document.querySelector('#agents tr[data-agent="` + id + `"]').textContent` }
+	row := func(id string) string {
+		return `document.querySelector('#agents tr[data-agent="` + id + `"]').textContent`
+	}
 
 	step("log in", chromedp.Navigate(hs.URL+"/login"),
 		chromedp.SendKeys(`input[name="username"]`, "admin"),
