@@ -3,83 +3,16 @@ package webui_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"deskline/webui"
 	"deskline/webui/webuitest"
+	"deskline/webui/webuitest/browsertest"
 
 	"github.com/chromedp/chromedp"
 )
-
-// browser starts headless Chromium (Debian's package) for a test. Without
-// it the test fails under CI=true and is skipped otherwise.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (.ci/install-test-deps installs it)")
-		}
-		t.Skip("chromium is not installed; run .ci/install-test-deps")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 800))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
-	// Start the browser on ctx itself: one started on a step's shorter
-	// context would end with that step.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return ctx
-}
-
-// savePNG writes name.png into $DESKLINE_SCREENSHOTS or the test's temp dir.
-func savePNG(t *testing.T, name string, png []byte) {
-	t.Helper()
-	dir := os.Getenv("DESKLINE_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
-}
-
-// screenshotWidths saves the page at a laptop's width (name.png) and a
-// phone's (name-phone.png), each as tall as the page.
-func screenshotWidths(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	for _, v := range []struct {
-		suffix string
-		w, h   int64
-	}{{"", 1280, 800}, {"-phone", 390, 844}} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		savePNG(t, name+v.suffix, png)
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // contactCentre fills acd with two queues, four agents in different
 // states and a morning's counters.
@@ -123,7 +56,7 @@ func contactCentre(t *testing.T, acd *webuitest.MemoryACD, now time.Time) {
 // connection breaks, the page says it is reconnecting and then live again.
 // The queue view switch is remembered across a reload.
 func TestDashboardInBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	backend := webuitest.NewMemoryBackend()
 	users := webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: adminHash()})
 	acd := webuitest.NewMemoryACD()
@@ -181,7 +114,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	if got := text(`#agents tr[data-agent="202"]`); !strings.Contains(got, "On a call") || !strings.Contains(got, "+49 30 555 0142") {
 		t.Errorf("agent 202's row = %q, want on a call with +49 30 555 0142", got)
 	}
-	screenshotWidths(t, ctx, "dashboard")
+	browsertest.ScreenshotWidths(t, ctx, "dashboard")
 
 	// The caller hangs up: agent 202 goes to wrap-up on the box.
 	acd.SetAgentState(webui.AgentState{ID: "202", Status: "wrap-up", WrapUpLeft: 10, Device: "102", Queues: []string{"sales", "support"}})
@@ -208,14 +141,14 @@ func TestDashboardInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	savePNG(t, "dashboard-reconnecting", png)
+	browsertest.SavePNG(t, "dashboard-reconnecting", png)
 	within("live again", 5*time.Second, `document.getElementById("live-badge").classList.contains("live")`)
 
 	// The queue table view sticks across a reload.
 	step("switch to the table", chromedp.Click(`.switch button[data-view="table"]`), chromedp.WaitVisible(`#queue-table`))
 	step("reload", chromedp.Reload(), chromedp.WaitVisible(`#agents`))
 	within("table view remembered", 2*time.Second, `getComputedStyle(document.getElementById("queue-table")).display !== "none" && getComputedStyle(document.getElementById("queue-cards")).display === "none" && document.querySelectorAll("#queue-table tbody tr").length === 2`)
-	screenshotWidths(t, ctx, "dashboard-table")
+	browsertest.ScreenshotWidths(t, ctx, "dashboard-table")
 
 	// The admin pages of the contact centre.
 	for _, p := range []struct{ path, name, wait string }{
@@ -226,6 +159,6 @@ func TestDashboardInBrowser(t *testing.T) {
 		{"/pause-reasons", "pause-reasons", `//h1[normalize-space()="Pause reasons"]`},
 	} {
 		step("open "+p.path, chromedp.Navigate(hs.URL+p.path), chromedp.WaitVisible(p.wait))
-		screenshotWidths(t, ctx, p.name)
+		browsertest.ScreenshotWidths(t, ctx, p.name)
 	}
 }

@@ -221,15 +221,22 @@ func (s *Server) handleAgentForm(w http.ResponseWriter, r *http.Request, d pageD
 	if err == nil {
 		err = s.saveAgent(ctx, d.ACD.New, id, in, f.Queues, queues)
 	}
-	if errors.Is(err, ErrNotFound) && !d.ACD.New {
+	s.answerSave(w, r, d, err, "agent", in.ID, agentFields...)
+}
+
+// answerSave answers the post of the form page (agent or queue) that
+// created or updated the object what: with its list and a notice, or with
+// the form again and err next to its field. An update of an object that
+// is gone meanwhile gets the not-found page.
+func (s *Server) answerSave(w http.ResponseWriter, r *http.Request, d pageData, err error, page, what string, fields ...string) {
+	switch {
+	case errors.Is(err, ErrNotFound) && !d.ACD.New:
 		s.pageError(w, r, d, err)
-		return
+	case err != nil:
+		s.refuse(w, r, d, err, s.renders(page), fields...)
+	default:
+		seeOther(w, r, doneURL("/"+page+"s", page+cond(d.ACD.New, "-created", "-updated"), what))
 	}
-	if err != nil {
-		s.refuse(w, r, d, err, s.renders("agent"), agentFields...)
-		return
-	}
-	seeOther(w, r, doneURL("/agents", cond(d.ACD.New, "agent-created", "agent-updated"), in.ID))
 }
 
 func cond[T any](c bool, a, b T) T {
@@ -446,15 +453,7 @@ func (s *Server) handleQueueForm(w http.ResponseWriter, r *http.Request, d pageD
 			_, err = s.acd.UpdateQueue(ctx, name, q)
 		}
 	}
-	if errors.Is(err, ErrNotFound) && !d.ACD.New {
-		s.pageError(w, r, d, err)
-		return
-	}
-	if err != nil {
-		s.refuse(w, r, d, err, s.renders("queue"), queueFields...)
-		return
-	}
-	seeOther(w, r, doneURL("/queues", cond(d.ACD.New, "queue-created", "queue-updated"), q.Name))
+	s.answerSave(w, r, d, err, "queue", q.Name, queueFields...)
 }
 
 // handlePauseReasons lists the pause reasons and takes a form to add
