@@ -1,5 +1,6 @@
-// Deskline panel: the little script the pages need. Every page works
-// without it; it adds the password generator and keeps the calls list live.
+// Deskline panel: the little script the pages need. Every page shows its
+// content without it; it adds the password generator, keeps the calls list
+// and the dashboard live, and carries out the dashboard's agent actions.
 "use strict";
 
 (function () {
@@ -360,6 +361,10 @@
       }
       toast.className = bad ? "error" : "notice";
       toast.textContent = msg;
+      toast.hidden = false;
+      clearTimeout(toast.timer);
+      // Success says itself in the table too: let it go after a while.
+      if (!bad) { toast.timer = setTimeout(function () { toast.hidden = true; }, 6000); }
     }
     agentsTable.addEventListener("click", function (ev) {
       var b = ev.target.closest("button[data-act]");
