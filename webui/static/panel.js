@@ -414,6 +414,10 @@
         // The browser retries by itself unless the box refused the stream
         // (logged out, too many streams): then try again in a while.
         if (es.readyState === EventSource.CLOSED && retry === null) {
+          // A session that ended leads to the login page.
+          fetch("/api/v1/status", { credentials: "same-origin" }).then(function (res) {
+            if (res.status === 401) { location.href = "/login"; }
+          }, function () { /* the box is away: keep trying */ });
           retry = setTimeout(function () { retry = null; connect(); }, 5000);
         }
       };
