@@ -20,7 +20,11 @@ import (
 // snapshot is sent when anything else differs, and clients advance those
 // clocks themselves.
 type LiveSnapshot struct {
-	Time         time.Time    `json:"time"`
+	Time time.Time `json:"time"`
+	// CountsSince is when the queues' counters (offered, handled, ...)
+	// start: local midnight when the backend implements ACDDailyStats,
+	// zero when they run from the box's start.
+	CountsSince  time.Time    `json:"counts_since,omitzero"`
 	Agents       []AgentState `json:"agents"`
 	Queues       []LiveQueue  `json:"queues"`
 	PauseReasons []string     `json:"pause_reasons"`
@@ -169,7 +173,7 @@ func (s LiveSnapshot) encode() (full, key []byte, err error) {
 	if full, err = json.Marshal(s); err != nil {
 		return nil, nil, err
 	}
-	k := LiveSnapshot{Agents: make([]AgentState, len(s.Agents)), Queues: make([]LiveQueue, len(s.Queues)), PauseReasons: s.PauseReasons}
+	k := LiveSnapshot{CountsSince: s.CountsSince, Agents: make([]AgentState, len(s.Agents)), Queues: make([]LiveQueue, len(s.Queues)), PauseReasons: s.PauseReasons}
 	for i, a := range s.Agents {
 		a.InStatus, a.WrapUpLeft = 0, 0
 		k.Agents[i] = a
@@ -182,6 +186,17 @@ func (s LiveSnapshot) encode() (full, key []byte, err error) {
 	}
 	key, err = json.Marshal(k)
 	return full, key, err
+}
+
+// ACDDailyStats is an optional interface of an ACDBackend whose queue
+// counters can start at a given time. When the backend implements it, the
+// dashboard shows today's counts (from local midnight) rather than those
+// since the box started.
+type ACDDailyStats interface {
+	// QueueStatsSince is QueueStats with the counters (offered, handled,
+	// abandoned, timed out, exits, rejected, the averages and the service
+	// level) of callers who entered at or after since.
+	QueueStatsSince(ctx context.Context, name string, since time.Time) (QueueStats, error)
 }
 
 // liveSnapshot asks acd for the live picture at now.
@@ -214,8 +229,16 @@ func liveSnapshot(ctx context.Context, acd ACDBackend, now time.Time) (LiveSnaps
 	if err != nil {
 		return snap, err
 	}
+	stats := acd.QueueStats
+	if daily, ok := acd.(ACDDailyStats); ok {
+		y, m, d := now.Date()
+		snap.CountsSince = time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+		stats = func(ctx context.Context, name string) (QueueStats, error) {
+			return daily.QueueStatsSince(ctx, name, snap.CountsSince)
+		}
+	}
 	for _, q := range queues {
-		st, err := acd.QueueStats(ctx, q.Name)
+		st, err := stats(ctx, q.Name)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}

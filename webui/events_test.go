@@ -172,6 +172,9 @@ func TestEventsSnapshotAndChanges(t *testing.T) {
 	if a := agentIn(first, "202"); a.Status != "on-call" || a.Call != "+49 30 555 0142" || a.Name != "Bob Keller" {
 		t.Errorf("agent 202 = %+v, want on a call with +49 30 555 0142", a)
 	}
+	if y, m, d := first.Time.Date(); !first.CountsSince.Equal(time.Date(y, m, d, 0, 0, 0, 0, first.Time.Location())) {
+		t.Errorf("counts_since = %v at %v, want that day's midnight", first.CountsSince, first.Time)
+	}
 	if q := first.Queues[0]; q.Queue != "sales" || q.Waiting != 2 || q.LoggedIn != 3 || q.Target != 20 {
 		t.Errorf("queue sales = %+v, want 2 waiting, 3 logged in, target 20 s", q)
 	}

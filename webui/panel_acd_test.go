@@ -52,6 +52,11 @@ func TestDashboardPage(t *testing.T) {
 	for _, p := range []string{"/agents", "/queues", "/pause-reasons"} {
 		mustContain(t, "navigation", body, `<a href="`+p+`">`)
 	}
+	mustContain(t, "dashboard of a backend with daily counters", body, "Counts are today's, since midnight")
+
+	// A backend without daily counters: the counts run from the start.
+	e2, sess2, _ := withCentre(t, struct{ webui.ACDBackend }{centre(t)})
+	mustContain(t, "dashboard without daily counters", e2.okPage(t, sess2, "/dashboard"), "Counts run since the box started")
 
 	// Without a contact centre there is neither the page nor the links.
 	plain := newEnv(t, "")

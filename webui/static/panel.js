@@ -226,6 +226,8 @@
       setOv("handled", String(handled), pct(handled, end));
       setOv("abandoned", String(abandoned), pct(abandoned, end));
       setOv("timed-out", String(timedOut), pct(timedOut, end));
+      document.getElementById("counts-hint").textContent = (snap.counts_since ? "Counts are today's, since midnight" :
+        "Counts run since the box started") + "; percentages are of the callers whose wait has ended.";
     }
 
     function queues(snap) {

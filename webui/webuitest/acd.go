@@ -480,6 +480,12 @@ func (m *MemoryACD) QueueStats(ctx context.Context, name string) (webui.QueueSta
 	return st, nil
 }
 
+// QueueStatsSince implements webui.ACDDailyStats: the counters are the
+// ones the test set, whatever since is.
+func (m *MemoryACD) QueueStatsSince(ctx context.Context, name string, since time.Time) (webui.QueueStats, error) {
+	return m.QueueStats(ctx, name)
+}
+
 // act changes agent id's state with f under the lock and returns it.
 func (m *MemoryACD) act(id string, f func(st *webui.AgentState, now time.Time) error) (webui.AgentState, error) {
 	now := m.now()
@@ -618,4 +624,7 @@ func (m *MemoryACD) QueueLog(ctx context.Context, from, to time.Time) ([]string,
 	return slices.Clone(m.log), nil
 }
 
-var _ webui.ACDBackend = (*MemoryACD)(nil)
+var (
+	_ webui.ACDBackend    = (*MemoryACD)(nil)
+	_ webui.ACDDailyStats = (*MemoryACD)(nil)
+)
