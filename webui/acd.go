@@ -155,11 +155,14 @@ type AgentPause struct {
 }
 
 // ACDBackend configures the contact centre and acts on its agents. It is
-// optional: without it the endpoints below do not exist. Methods are
-// called concurrently from request handlers; they record every change in
-// the audit log with the actor from ActorFrom. Errors wrap ErrNotFound,
-// ErrConflict or ErrInvalid (a *FieldError naming the field where one is
-// at fault).
+// optional: without it the endpoints below, the dashboard and the
+// contact-centre pages do not exist. Methods are called concurrently from
+// request handlers and, while a live event stream is open, ListAgents,
+// AgentState, ListQueues, QueueStats and ListPauseReasons every 500 ms
+// from one poller; they should answer from memory. They record every
+// change in the audit log with the actor from ActorFrom. Errors wrap
+// ErrNotFound, ErrConflict or ErrInvalid (a *FieldError naming the field
+// where one is at fault).
 //
 //	GET/POST /api/v1/agents, GET/PUT/DELETE /api/v1/agents/{id}
 //	GET /api/v1/agents/{id}/state
@@ -169,6 +172,7 @@ type AgentPause struct {
 //	GET/POST /api/v1/pause-reasons, GET/PUT/DELETE /api/v1/pause-reasons/{name}
 //	GET/PUT /api/v1/acd-settings
 //	GET /api/v1/queue-log?from=&to=
+//	GET /api/v1/events (Server-Sent Events: LiveSnapshot)
 type ACDBackend interface {
 	ListAgents(ctx context.Context) ([]Agent, error)
 	GetAgent(ctx context.Context, id string) (Agent, error)
@@ -236,6 +240,7 @@ func (s *Server) acdRoutes(mux *http.ServeMux) {
 		}),
 	})
 	mux.Handle("/api/v1/queue-log", methods{http.MethodGet: s.apiQueueLog})
+	mux.Handle("/api/v1/events", methods{http.MethodGet: s.apiEvents})
 }
 
 // acdCRUD serves a kind of object: GET (list) and POST (create) on base,

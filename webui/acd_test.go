@@ -39,7 +39,7 @@ func (s *stubACD) UpdateAgent(_ context.Context, id string, in webui.AgentInput)
 	return webui.Agent{ID: in.ID, Name: in.Name}, nil
 }
 
-func newACDEnv(t *testing.T, acd webui.ACDBackend) *env {
+func newACDEnv(t testing.TB, acd webui.ACDBackend) *env {
 	t.Helper()
 	e := &env{backend: webuitest.NewMemoryBackend(), clock: webuitest.NewClock(t0)}
 	e.users = webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: adminHash()})

@@ -19,7 +19,15 @@ type navItem struct {
 
 // nav returns the navigation bar with the page at path marked current.
 func (s *Server) nav(path string) []navItem {
-	items := []navItem{{Path: "/", Label: "Status"}, {Path: "/extensions", Label: "Extensions"}, {Path: "/calls", Label: "Calls"}}
+	items := []navItem{{Path: "/", Label: "Status"}}
+	if s.acd != nil {
+		items = append(items, navItem{Path: "/dashboard", Label: "Dashboard"})
+	}
+	items = append(items, navItem{Path: "/extensions", Label: "Extensions"}, navItem{Path: "/calls", Label: "Calls"})
+	if s.acd != nil {
+		items = append(items, navItem{Path: "/agents", Label: "Agents"}, navItem{Path: "/queues", Label: "Queues"},
+			navItem{Path: "/pause-reasons", Label: "Pause reasons"})
+	}
 	if s.recs != nil {
 		items = append(items, navItem{Path: "/recordings", Label: "Recordings"})
 	}
@@ -156,12 +164,21 @@ func sentence(msg string) string {
 // Notices shown once after a change: the redirect after a POST names one
 // with ?done= and its object with ?what=.
 var notices = map[string]string{
-	"created":     "Extension %s created.",
-	"updated":     "Extension %s saved.",
-	"deleted":     "Extension %s deleted.",
-	"lifted":      "The ban on %s is lifted.",
-	"rec-started": "Recording call %s.",
-	"rec-stopped": "Recording of call %s stopped; it is listed under Recordings.",
+	"created":        "Extension %s created.",
+	"updated":        "Extension %s saved.",
+	"deleted":        "Extension %s deleted.",
+	"lifted":         "The ban on %s is lifted.",
+	"agent-created":  "Agent %s created.",
+	"agent-updated":  "Agent %s saved.",
+	"agent-deleted":  "Agent %s deleted.",
+	"queue-created":  "Queue %s created.",
+	"queue-updated":  "Queue %s saved.",
+	"queue-deleted":  "Queue %s deleted.",
+	"reason-created": "Pause reason %s added.",
+	"reason-updated": "Pause reason renamed to %s.",
+	"reason-deleted": "Pause reason %s deleted.",
+	"rec-started":    "Recording call %s.",
+	"rec-stopped":    "Recording of call %s stopped; it is listed under Recordings.",
 }
 
 // notice is the message the redirect after a change asked for, or "".

@@ -3,8 +3,10 @@
 // Server-Sent Events, sessions, CSRF protection, roles and user profiles.
 //
 // It reaches the rest of the box only through the small interfaces it declares
-// (Backend, UserStore), which appliance implements. The package webuitest
-// holds in-memory implementations of both for tests and demos.
+// (Backend, UserStore, and the optional ones such as ACDBackend), which
+// appliance implements. The package webuitest holds in-memory
+// implementations for tests and demos; webuitest/browsertest drives
+// headless Chromium for the panel's browser tests.
 //
 // # Authentication
 //
@@ -34,6 +36,18 @@
 // player and download links. /cdr shows the last 100 finished calls,
 // optionally between two days; /security the SIP bans (with a button to
 // lift each) and the audit log.
+//
+// With Options.ACD set, the contact centre has pages too: /dashboard is
+// the supervisor's live view (an overview summed over the queues, queue
+// cards or a table, and the agents with buttons for the supervisor
+// actions, which call the /api/v1/agents/{id}/... endpoints with the
+// session's CSRF token); static/panel.js keeps it current from GET
+// /api/v1/events, a Server-Sent Events stream of LiveSnapshot. One poller
+// per Server asks the ACDBackend for the picture every 500 ms while any
+// stream is open and sends a snapshot only when it changed. /agents,
+// /queues (with /new, /{key} and /{key}/delete) and /pause-reasons edit
+// the configuration; an agent's queues are saved as queue memberships,
+// put back if one of the queues refuses.
 //
 // Every page calls the same Backend methods as the API, with the logged-in
 // user recorded for ActorFrom, so changes are audited alike. Forms post

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,7 +15,8 @@ import (
 // pageNames are the templates under templates/, each rendered inside
 // layout.html.
 var pageNames = []string{"login", "setup", "status", "notfound",
-	"extensions", "extension", "extension_delete", "calls", "recordings", "cdr", "security"}
+	"extensions", "extension", "extension_delete", "calls", "recordings", "cdr", "security",
+	"dashboard", "agents", "agent", "queues", "queue", "pause_reasons", "acd_delete"}
 
 // recentCDRs is how many finished calls the status page lists.
 const recentCDRs = 20
@@ -35,13 +37,8 @@ var templateFuncs = template.FuncMap{
 	"bytes": byteSize,
 	// fe and invalid mark a form field that Backend refused: fe feeds the
 	// "fielderr" template, invalid the input's ARIA attributes.
-	"fe": func(errs map[string]string, field string) fieldMsg { return fieldMsg{field, errs[field]} },
-	"invalid": func(errs map[string]string, field string) template.HTMLAttr {
-		if errs[field] == "" {
-			return ""
-		}
-		return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(field) + `-error"`)
-	},
+	"fe":       func(errs map[string]string, field string) fieldMsg { return fieldMsg{field, errs[field]} },
+	"invalid":  invalidAttr,
 	"pathpart": url.PathEscape,
 	// elapsed is how long ago t was at now, as m:ss or h:mm:ss.
 	"elapsed": func(now, t time.Time) string {
@@ -50,6 +47,20 @@ var templateFuncs = template.FuncMap{
 			return fmt.Sprintf("%d:%02d:%02d", d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 		}
 		return fmt.Sprintf("%d:%02d", d/time.Minute, d%time.Minute/time.Second)
+	},
+	"pct":   percent,
+	"ended": waitEnded,
+	// waitsince is when a caller who has waited secs at now started.
+	"waitsince": func(now time.Time, secs float64) time.Time {
+		return now.Add(-time.Duration(secs * float64(time.Second))).Truncate(time.Second)
+	},
+	"statuslabel": statusLabel,
+	"inc":         func(i int) int { return i + 1 },
+	"has":         slices.Contains[[]string],
+	// intfield describes a whole-number field of a form for the
+	// "intfield" template.
+	"intfield": func(values, errs map[string]string, field, label, help string) intField {
+		return intField{Field: field, Label: label, Help: help, Value: values[field], Err: fieldMsg{field, errs[field]}, Invalid: invalidAttr(errs, field)}
 	},
 	"seconds": func(s float64) string {
 		d := time.Duration(s * float64(time.Second)).Round(time.Second)
@@ -67,6 +78,21 @@ func parsePages() (map[string]*template.Template, error) {
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// invalidAttr marks an input whose value Backend refused.
+func invalidAttr(errs map[string]string, field string) template.HTMLAttr {
+	if errs[field] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(field) + `-error"`)
+}
+
+// intField is a whole-number input with its label and help.
+type intField struct {
+	Field, Label, Help, Value string
+	Err                       fieldMsg
+	Invalid                   template.HTMLAttr
 }
 
 // fieldMsg is what is wrong with one form field.
@@ -103,6 +129,9 @@ type pageData struct {
 	Audit      []AuditRecord
 	Limit      int   // security page: how many audit records
 	Limits     []int // and the choices
+
+	Dash *dashboard // dashboard page
+	ACD  acdPage    // contact-centre admin pages
 }
 
 // render executes page into a buffer and only then writes it, so that a

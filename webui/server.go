@@ -94,6 +94,7 @@ type Server struct {
 	ivr       IVRBackend
 	acd       ACDBackend
 	trunks    TrunkBackend
+	live      *liveHub // nil without acd
 	httpsPort string
 
 	sessions *sessions
@@ -153,6 +154,9 @@ func New(o Options) (*Server, error) {
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
+	if s.acd != nil {
+		s.live = newLiveHub(s.acd, s.now, s.log)
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -187,6 +191,9 @@ func (s *Server) routes() http.Handler {
 	if s.recs != nil {
 		mux.HandleFunc("/calls/{id}/record", s.admin(true, s.handleRecordCall))
 		mux.HandleFunc("/recordings", s.admin(false, s.handleRecordings))
+	}
+	if s.acd != nil {
+		s.acdPageRoutes(mux)
 	}
 	mux.HandleFunc("/cdr", s.admin(false, s.handleCDRs))
 	mux.HandleFunc("/security", s.admin(false, s.handleSecurity))
