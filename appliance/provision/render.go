@@ -121,19 +121,19 @@ func templateFor(v Vendor, k fileKind) (name, contentType string) {
 // the target format already (see escaper), so templates print fields as
 // they are and cannot forget to escape one.
 type view struct {
-	MAC, Model                         string
-	Extension, AuthUser, Password      string
-	DisplayName, Label                 string
-	Server                             string
-	Port                               int
-	Transport                          string // in the vendor's terms
-	YealinkOffset, YealinkName, POSIX  string
-	GMTOffset                          int // seconds
-	DST                                *polycomDST
-	Keys                               []keyView
-	ProvURL, ProvUser, ProvPass        string // "" when Settings.ProvisionURL is unset
-	ProvScheme, ProvHostPath           string
-	PolycomMaster                      string // the per-phone file the master file lists
+	MAC, Model                        string
+	Extension, AuthUser, Password     string
+	DisplayName, Label                string
+	Server                            string
+	Port                              int
+	Transport                         string // in the vendor's terms
+	YealinkOffset, YealinkName, POSIX string
+	GMTOffset                         int // seconds
+	DST                               *polycomDST
+	Keys                              []keyView
+	ProvURL, ProvUser, ProvPass       string // "" when Settings.ProvisionURL is unset
+	ProvScheme, ProvHostPath          string
+	PolycomMaster                     string // the per-phone file the master file lists
 }
 
 // polycomDST is a daylight-saving rule in UC Software's fields: months
