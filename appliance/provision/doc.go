@@ -20,7 +20,12 @@
 //
 // Imports: the standard library only. The integrator persists phones through
 // the small Store interface (MemStore is an in-memory implementation for
-// tests and demos).
+// tests and demos; provisiontest.TestStore checks any implementation).
+//
+// Installers point phones at the box with DHCP option 66, e.g.
+// "http://site:ENROLPASS@192.0.2.10:8080/provision/" where the phone
+// accepts credentials in the URL (Options.EnrolUser), or type the phone's
+// own credentials (shown in the panel) into its web page.
 // Importers: appliance, which mounts Service.Handler at /provision/ and
 // adapts its extension configuration and storage.
 package provision

@@ -3,9 +3,30 @@ package provision
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"runtime"
 	"testing"
 	"time"
 )
+
+// TestMain fails the run if goroutines outlive the tests (the HTTP test
+// servers must all be closed).
+func TestMain(m *testing.M) {
+	before := runtime.NumGoroutine()
+	code := m.Run()
+	if code == 0 {
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > before {
+			buf := make([]byte, 1<<16)
+			fmt.Fprintf(os.Stderr, "%d goroutines leaked (%d before):\n%s\n", n-before, before, buf[:runtime.Stack(buf, true)])
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // fakeClock is a clock tests move by hand.
 type fakeClock struct{ t time.Time }

@@ -119,11 +119,7 @@ func (m *MemStore) Delete(mac MAC) error {
 func (m *MemStore) List() ([]Phone, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Phone, 0, len(m.phones))
-	for _, p := range m.phones {
-		out = append(out, clonePhone(p))
-	}
-	return out, nil
+	return values(m.phones, clonePhone), nil
 }
 
 func (m *MemStore) PutSeen(s Seen) error {
@@ -146,11 +142,16 @@ func (m *MemStore) DeleteSeen(mac MAC) error {
 func (m *MemStore) ListSeen() ([]Seen, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Seen, 0, len(m.seen))
-	for _, s := range m.seen {
-		out = append(out, s)
+	return values(m.seen, func(s Seen) Seen { return s }), nil
+}
+
+// values returns copies of a map's values, in no order.
+func values[V any](m map[MAC]V, clone func(V) V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, clone(v))
 	}
-	return out, nil
+	return out
 }
 
 func clonePhone(p Phone) Phone {
