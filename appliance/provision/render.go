@@ -211,6 +211,13 @@ func xmlText(s string) string {
 	return b.String()
 }
 
+// xmlSecret escapes a checked secret for XML without changing it.
+func xmlSecret(s string) string {
+	var b bytes.Buffer
+	_ = xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
 // validSecret reports whether a password can be written into a file as
 // it is: printable, no spaces at its ends, no longer than 64 bytes.
 func validSecret(s string) bool {
@@ -231,9 +238,12 @@ func render(p Phone, k fileKind, set Settings, accounts AccountFunc) ([]byte, st
 	if name == "" {
 		return nil, "", fmt.Errorf("%w: %s does not ask for this file", ErrUnknownFile, p.Vendor)
 	}
-	esc := escaper(xmlText)
+	// esc is for names (cleaned to one line), escSecret for passwords,
+	// which validSecret has checked and which must reach the phone as
+	// they are.
+	esc, escSecret := escaper(xmlText), escaper(xmlSecret)
 	if p.Vendor == Yealink {
-		esc = yealinkText
+		esc, escSecret = yealinkText, func(s string) string { return s }
 	}
 	acc, err := accounts(p.Extension)
 	if err != nil {
@@ -253,8 +263,8 @@ func render(p Phone, k fileKind, set Settings, accounts AccountFunc) ([]byte, st
 		MAC:           p.MAC.String(),
 		Model:         esc(p.Model),
 		Extension:     p.Extension,
-		AuthUser:      esc(acc.AuthUser),
-		Password:      esc(acc.Password),
+		AuthUser:      escSecret(acc.AuthUser),
+		Password:      escSecret(acc.Password),
 		DisplayName:   esc(acc.DisplayName),
 		Label:         esc(labelOf(acc.DisplayName, p.Extension)),
 		Server:        set.Server,

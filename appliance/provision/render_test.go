@@ -91,7 +91,7 @@ func TestOddNames(t *testing.T) {
 	}
 	for _, name := range names {
 		dir := directory{
-			"201": {DisplayName: name, Password: `p&ss<"w'rd>`},
+			"201": {DisplayName: name, Password: `p&ss  <"w'rd>ü#`},
 			"202": {DisplayName: name, Password: "x"},
 			"203": {DisplayName: name, Password: "y"},
 			"204": {DisplayName: name, Password: "z"},
@@ -127,7 +127,7 @@ func TestOddNames(t *testing.T) {
 				}
 			}
 			pw := map[Vendor]string{Yealink: "account.1.password", Grandstream: "P34", Polycom: "reg.1.auth.password"}[c.v]
-			if kv[pw] != `p&ss<"w'rd>` {
+			if kv[pw] != `p&ss  <"w'rd>ü#` {
 				t.Errorf("%s: %s = %q, want the password as it is", c.file, pw, kv[pw])
 			}
 		}
