@@ -161,7 +161,8 @@ type Attempt struct {
 // phones sometimes send (spaces, dashes, dots, parentheses) are ignored.
 // Emergency numbers of the configured country (also after the outside-line
 // prefix, "9911") always get a Decision, through the first emergency route,
-// else the first route that matches, else the first route with trunks. For
+// else the first route that matches, else the first route with trunks (and
+// ErrNoRoute only when there is no route at all). For
 // other numbers the error wraps ErrSuspended, ErrNoRoute, ErrIncomplete,
 // ErrTimeOfDay, ErrForbidden, ErrBlocked or ErrLimit (see Response).
 //
@@ -170,7 +171,7 @@ type Attempt struct {
 func (p *Plan) Outbound(number string, from Caller, now time.Time) (Decision, error) {
 	d := normalize(number)
 	if em, ok := p.emergency(d); ok {
-		return p.emergencyDecision(d, em, from), nil
+		return p.emergencyDecision(d, em, from)
 	}
 	if p.lim != nil {
 		if alert, err := p.lim.attempt(from.Extension, now); err != nil {
@@ -276,7 +277,7 @@ func (p *Plan) emergency(d string) (string, bool) {
 	return "", false
 }
 
-func (p *Plan) emergencyDecision(d, em string, from Caller) Decision {
+func (p *Plan) emergencyDecision(d, em string, from Caller) (Decision, error) {
 	var dec Decision
 	found := false
 	// Emergency routes first, then the others, in order.
@@ -302,11 +303,14 @@ func (p *Plan) emergencyDecision(d, em string, from Caller) Decision {
 			}
 		}
 	}
+	if !found {
+		return Decision{Emergency: true}, refuse(ErrNoRoute, "emergency number %s: there is no outbound route", em)
+	}
 	if from.EmergencyCallerID != "" {
 		dec.CallerID = from.EmergencyCallerID
 	}
 	dec.Emergency, dec.Class = true, ClassLocal
-	return dec
+	return dec, nil
 }
 
 // Progress says what to do with the digits a phone has sent so far.
