@@ -225,6 +225,10 @@ func Classify(country, number string) Class {
 	if p == nil {
 		p = generic
 	}
+	return p.classify(number)
+}
+
+func (p *numbering) classify(number string) Class {
 	if slices.Contains(p.emergency, number) {
 		return ClassLocal
 	}

@@ -115,22 +115,18 @@ func (l *Limiter) SetLimits(lim Limits) {
 	l.mu.Unlock()
 }
 
-func (l *Limiter) ext(name string) *extState {
-	e := l.exts[name]
-	if e == nil {
-		e = &extState{}
-		l.exts[name] = e
-	}
-	return e
-}
+func (l *Limiter) ext(name string) *extState { return entry(l.exts, name) }
 
-func (l *Limiter) trunk(name string) *trunkState {
-	t := l.trunks[name]
-	if t == nil {
-		t = &trunkState{}
-		l.trunks[name] = t
+func (l *Limiter) trunk(name string) *trunkState { return entry(l.trunks, name) }
+
+// entry returns m[k], adding a zero value first if there is none.
+func entry[T any](m map[string]*T, k string) *T {
+	v := m[k]
+	if v == nil {
+		v = new(T)
+		m[k] = v
 	}
-	return t
+	return v
 }
 
 // since drops the times before cut from ts, in place.

@@ -27,6 +27,16 @@ func (e *PatternError) Error() string {
 
 func (e *PatternError) Unwrap() error { return ErrBadPattern }
 
+// patternError blames the character at index pos of s (the end if pos is
+// len(s)).
+func patternError(s string, pos int, reason string) *PatternError {
+	ch := ""
+	if pos < len(s) {
+		ch = s[pos : pos+1]
+	}
+	return &PatternError{Pattern: s, Pos: pos + 1, Char: ch, Reason: reason}
+}
+
 // MaxPatternLen is the longest pattern Compile accepts, in bytes.
 const MaxPatternLen = 64
 
@@ -87,11 +97,7 @@ type Pattern struct {
 // character and its position.
 func Compile(s string) (Pattern, error) {
 	bad := func(pos int, reason string) (Pattern, error) {
-		ch := ""
-		if pos < len(s) {
-			ch = s[pos : pos+1]
-		}
-		return Pattern{}, &PatternError{Pattern: s, Pos: pos + 1, Char: ch, Reason: reason}
+		return Pattern{}, patternError(s, pos, reason)
 	}
 	if s == "" {
 		return bad(0, "a pattern cannot be empty")
@@ -162,11 +168,7 @@ func Compile(s string) (Pattern, error) {
 // set and the index of the closing ']'.
 func parseSet(s string, open int) (uint16, int, error) {
 	bad := func(pos int, reason string) (uint16, int, error) {
-		ch := ""
-		if pos < len(s) {
-			ch = s[pos : pos+1]
-		}
-		return 0, 0, &PatternError{Pattern: s, Pos: pos + 1, Char: ch, Reason: reason}
+		return 0, 0, patternError(s, pos, reason)
 	}
 	var set uint16
 	for i := open + 1; i < len(s); i++ {

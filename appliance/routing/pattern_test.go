@@ -72,20 +72,25 @@ func TestMatch(t *testing.T) {
 		{"_9X.", []string{"901", "9123"}, []string{"90", "9a1"}},
 	}
 	for _, tt := range tests {
-		p := MustCompile(tt.pattern)
-		for _, n := range tt.yes {
-			if !p.Match(n) {
-				t.Errorf("%q.Match(%q) = false, want true", tt.pattern, n)
-			}
-		}
-		for _, n := range tt.no {
-			if p.Match(n) {
-				t.Errorf("%q.Match(%q) = true, want false", tt.pattern, n)
-			}
-		}
+		checkYesNo(t, tt.pattern, "Match", MustCompile(tt.pattern).Match, tt.yes, tt.no)
 	}
 	if (Pattern{}).Match("") || (Pattern{}).Partial("") {
 		t.Error("the zero Pattern matches")
+	}
+}
+
+// checkYesNo checks that f holds for every number of yes and none of no.
+func checkYesNo(t *testing.T, pattern, name string, f func(string) bool, yes, no []string) {
+	t.Helper()
+	for _, n := range yes {
+		if !f(n) {
+			t.Errorf("%q.%s(%q) = false, want true", pattern, name, n)
+		}
+	}
+	for _, n := range no {
+		if f(n) {
+			t.Errorf("%q.%s(%q) = true, want false", pattern, name, n)
+		}
 	}
 }
 
@@ -100,17 +105,7 @@ func TestPartial(t *testing.T) {
 		{"112", []string{"", "1", "11"}, []string{"112", "12"}},
 	}
 	for _, tt := range tests {
-		p := MustCompile(tt.pattern)
-		for _, n := range tt.yes {
-			if !p.Partial(n) {
-				t.Errorf("%q.Partial(%q) = false, want true", tt.pattern, n)
-			}
-		}
-		for _, n := range tt.no {
-			if p.Partial(n) {
-				t.Errorf("%q.Partial(%q) = true, want false", tt.pattern, n)
-			}
-		}
+		checkYesNo(t, tt.pattern, "Partial", MustCompile(tt.pattern).Partial, tt.yes, tt.no)
 	}
 	if !MustCompile("_9!").Immediate() || MustCompile("_9.").Immediate() {
 		t.Error("Immediate: only '!' patterns are immediate")

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,7 +12,6 @@ import (
 // functions of the configuration, the time given and the Limiter's
 // counters.
 type Plan struct {
-	country   string
 	plan      *numbering
 	out       []outRoute
 	in        []inRoute
@@ -20,6 +20,9 @@ type Plan struct {
 	block     []Pattern
 	hours     *Schedule
 	lim       *Limiter
+	// prefixes are the distinct outside-line prefixes of the rules, for
+	// finding emergency numbers dialled after one.
+	prefixes []string
 }
 
 type outRoute struct {
@@ -59,15 +62,13 @@ func NewPlan(c Config, lim *Limiter) (*Plan, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("routing: %w: %s", ErrConfig, strings.Join(errs, "; "))
 	}
-	p := &Plan{country: c.Country, plan: planFor(c.Country), def: c.DefaultInbound, lim: lim}
+	p := &Plan{plan: planFor(c.Country), def: c.DefaultInbound, lim: lim}
 	if p.def.Kind == "" {
 		p.def.Kind = DestHangup
 	}
 	var err error
-	if c.Limits.Hours != nil {
-		if p.hours, err = c.Limits.Hours.Compile(); err != nil {
-			return nil, err
-		}
+	if p.hours, err = c.Limits.Hours.schedule(); err != nil {
+		return nil, err
 	}
 	for i := range c.Outbound {
 		r := outRoute{OutboundRoute: &c.Outbound[i]}
@@ -78,10 +79,8 @@ func NewPlan(c Config, lim *Limiter) (*Plan, error) {
 			}
 			r.rules = append(r.rules, outRule{pr, pat})
 		}
-		if r.TimeCondition != nil {
-			if r.sched, err = r.TimeCondition.Compile(); err != nil {
-				return nil, err
-			}
+		if r.sched, err = r.TimeCondition.schedule(); err != nil {
+			return nil, err
 		}
 		p.out = append(p.out, r)
 	}
@@ -95,10 +94,8 @@ func NewPlan(c Config, lim *Limiter) (*Plan, error) {
 				return nil, err
 			}
 		}
-		if r.TimeCondition != nil {
-			if r.sched, err = r.TimeCondition.Compile(); err != nil {
-				return nil, err
-			}
+		if r.sched, err = r.TimeCondition.schedule(); err != nil {
+			return nil, err
 		}
 		p.in = append(p.in, r)
 	}
@@ -120,6 +117,13 @@ func NewPlan(c Config, lim *Limiter) (*Plan, error) {
 	}
 	if p.plan == nil {
 		p.plan = generic
+	}
+	for _, r := range p.out {
+		for _, ru := range r.rules {
+			if ru.Prefix != "" && !slices.Contains(p.prefixes, ru.Prefix) {
+				p.prefixes = append(p.prefixes, ru.Prefix)
+			}
+		}
 	}
 	return p, nil
 }
@@ -192,7 +196,7 @@ func (p *Plan) Outbound(number string, from Caller, now time.Time) (Decision, er
 		return Decision{}, refuse(ErrNoRoute, "%s", d)
 	}
 	rest := d[len(rule.Prefix):]
-	need := Classify(p.country, rest)
+	need := p.plan.classify(rest)
 	if route.Class != "" {
 		need = maxClass(route.Class, need)
 	}
@@ -264,14 +268,12 @@ func (p *Plan) decision(route *outRoute, rule *outRule, rest, callerID string) D
 // emergency reports whether d is an emergency number, as dialled or after a
 // route's outside-line prefix, and returns that number.
 func (p *Plan) emergency(d string) (string, bool) {
-	if IsEmergency(p.country, d) {
+	if slices.Contains(p.plan.emergency, d) {
 		return d, true
 	}
-	for i := range p.out {
-		for _, ru := range p.out[i].rules {
-			if ru.Prefix != "" && strings.HasPrefix(d, ru.Prefix) && IsEmergency(p.country, d[len(ru.Prefix):]) {
-				return d[len(ru.Prefix):], true
-			}
+	for _, pre := range p.prefixes {
+		if strings.HasPrefix(d, pre) && slices.Contains(p.plan.emergency, d[len(pre):]) {
+			return d[len(pre):], true
 		}
 	}
 	return "", false

@@ -421,3 +421,28 @@ func TestNewPlanRefusesErrors(t *testing.T) {
 		t.Fatalf("NewPlan with a bad pattern = %v, want ErrConfig", err)
 	}
 }
+
+func TestLimiterConcurrent(t *testing.T) {
+	clk := &fakeClock{monday10}
+	lim := NewLimiter(Limits{ExtensionConcurrent: -1, TrunkConcurrent: 8, TrunkPerHour: -1}, clk.now)
+	done := make(chan int)
+	for g := range 16 {
+		go func() {
+			ok := 0
+			for range 200 {
+				if release, err := lim.Start(fmt.Sprint(g), "ovh"); err == nil {
+					ok++
+					release()
+				}
+			}
+			done <- ok
+		}()
+	}
+	total := 0
+	for range 16 {
+		total += <-done
+	}
+	if _, tr := lim.Active("", "ovh"); tr != 0 || total == 0 {
+		t.Errorf("after all releases the trunk has %d calls (%d admitted)", tr, total)
+	}
+}

@@ -100,6 +100,15 @@ func (tc TimeCondition) Compile() (*Schedule, error) {
 	return s, nil
 }
 
+// schedule compiles an optional condition: nil gives a nil (always active)
+// Schedule.
+func (tc *TimeCondition) schedule() (*Schedule, error) {
+	if tc == nil {
+		return nil, nil
+	}
+	return tc.Compile()
+}
+
 // clock parses "15:04" into minutes after midnight; "24:00" only if end.
 func clock(s string, end bool) (int, error) {
 	h, m, ok := strings.Cut(s, ":")

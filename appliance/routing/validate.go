@@ -212,7 +212,12 @@ func (c Config) Validate() []Problem {
 		}
 	}
 	for i, s := range c.OutboundBlock {
-		ps.pattern(fmt.Sprintf("outbound_block[%d]", i), s)
+		path := fmt.Sprintf("outbound_block[%d]", i)
+		if p, ok := ps.pattern(path, s); ok {
+			if n := slices.IndexFunc(EmergencyNumbers(c.Country), p.Match); n >= 0 {
+				ps.add(SeverityWarning, path, "matches the emergency number %s, which is never blocked", EmergencyNumbers(c.Country)[n])
+			}
+		}
 	}
 	ps.limits(c)
 	slices.SortStableFunc(ps, func(a, b Problem) int {

@@ -65,12 +65,15 @@ func TestValidate(t *testing.T) {
 		{"bad blacklist action", func(c *Config) { c.Blacklist[0].Action = "drop" }, "blacklist[0].action", SeverityError, `"drop"`},
 		{"redirect nowhere", func(c *Config) { c.Blacklist[2].Destination = Destination{} }, "blacklist[2].destination.kind", SeverityError, `""`},
 		{"bad block", func(c *Config) { c.OutboundBlock[0] = "_0899[" }, "outbound_block[0]", SeverityError, "'[' without ']'"},
+		{"blocks emergency", func(c *Config) { c.OutboundBlock = append(c.OutboundBlock, "_1X") }, "outbound_block[2]", SeverityWarning, "emergency number 15"},
 		{"bad country", func(c *Config) { c.Country = "France" }, "country", SeverityError, "FR"},
 		{"bad limit", func(c *Config) { c.Limits.BurstCalls = -5 }, "limits.burst_calls", SeverityError, "-5"},
 		{"burst without window", func(c *Config) { c.Limits.BurstSeconds = -1 }, "limits.burst_seconds", SeverityError, "window"},
 		{"bad channels", func(c *Config) { c.Limits.TrunkChannels = map[string]int{"ovh": -2} }, "limits.trunk_channels.ovh", SeverityError, "-2"},
 		{"channels of nothing", func(c *Config) { c.Limits.TrunkChannels = map[string]int{"sfr": 4} }, "limits.trunk_channels.sfr", SeverityWarning, "sfr"},
-		{"bad hours", func(c *Config) { c.Limits.Hours = &TimeCondition{Weekly: []Interval{{Days: []string{"mon"}, From: "8", To: "18:00"}}} }, "limits.hours.weekly[0].from", SeverityError, `"8"`},
+		{"bad hours", func(c *Config) {
+			c.Limits.Hours = &TimeCondition{Weekly: []Interval{{Days: []string{"mon"}, From: "8", To: "18:00"}}}
+		}, "limits.hours.weekly[0].from", SeverityError, `"8"`},
 	}
 	for _, tt := range tests {
 		c := frConfig()
