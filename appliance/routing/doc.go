@@ -94,7 +94,8 @@
 // to a destination; "anonymous" matches withheld numbers), then picks the
 // most specific inbound route by DID, caller ID and time condition, else
 // the default destination (InboundDecision.Default: the integrator logs the
-// unknown DID).
+// unknown DID). DIDs and caller numbers match in national and international
+// form alike ("0142685300" and "+33142685300" in France).
 //
 // # Time conditions
 //

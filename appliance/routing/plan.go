@@ -376,11 +376,14 @@ type InboundDecision struct {
 // condition holds wins (DID specificity first, then caller ID, then having
 // a time condition; the earlier of equals); otherwise the default
 // destination. A callerID that is empty or not a number is anonymous.
+// Numbers match in national and in international form alike: a route for
+// "0142685300" takes calls to "+33142685300" in France, and a blacklisted
+// "+33612345678" is refused when it calls as "0612345678".
 func (p *Plan) Inbound(did, callerID string, now time.Time) (InboundDecision, error) {
-	did, cid := normalize(did), normalize(callerID)
-	anonymous := cid == "" || strings.Trim(cid, "0123456789*#+") != ""
+	dn, cn := p.forms(normalize(did)), p.forms(normalize(callerID))
+	anonymous := cn.n == "" || strings.Trim(cn.n, "0123456789*#+") != ""
 	for _, b := range p.blacklist {
-		if (b.p.Specificity() < 0 && anonymous) || (!anonymous && b.p.Match(cid)) {
+		if (b.p.Specificity() < 0 && anonymous) || (!anonymous && cn.match(b.p)) {
 			if b.Action == BlockRedirect {
 				return InboundDecision{Destination: b.Destination, Blacklisted: true}, nil
 			}
@@ -395,12 +398,12 @@ func (p *Plan) Inbound(did, callerID string, now time.Time) (InboundDecision, er
 	var bestKey [3]int
 	for i := range p.in {
 		r := &p.in[i]
-		if !r.did.Match(did) {
+		if !dn.match(r.did) {
 			continue
 		}
 		cidSpec := 0
 		if r.InboundRoute.CallerID != "" {
-			if anonymous || !r.cid.Match(cid) {
+			if anonymous || !cn.match(r.cid) {
 				continue
 			}
 			cidSpec = 1 + r.cid.Specificity()
@@ -412,7 +415,7 @@ func (p *Plan) Inbound(did, callerID string, now time.Time) (InboundDecision, er
 		if r.sched != nil {
 			key[2] = 1
 		}
-		if best == nil || key[0] > bestKey[0] || (key[0] == bestKey[0] && (key[1] > bestKey[1] || (key[1] == bestKey[1] && key[2] > bestKey[2]))) {
+		if best == nil || slices.Compare(key[:], bestKey[:]) > 0 {
 			best, bestKey = r, key
 		}
 	}
@@ -420,6 +423,32 @@ func (p *Plan) Inbound(did, callerID string, now time.Time) (InboundDecision, er
 		return InboundDecision{Destination: p.def, Default: true}, nil
 	}
 	return InboundDecision{Destination: best.Destination, Route: best.Name}, nil
+}
+
+// forms is a number as received and, when the country is known, the same
+// number in national (0142685300) and international (+33142685300) form. Providers differ in which they
+// send, admins in which they write.
+type forms struct{ n, alt, intl string }
+
+func (p *Plan) forms(n string) forms {
+	pl := p.plan
+	if pl.cc == "" || n == "" {
+		return forms{n: n}
+	}
+	if rest, ok := pl.abroad(n); ok {
+		if strings.HasPrefix(rest, pl.cc) {
+			return forms{n, pl.trunk + rest[len(pl.cc):], "+" + rest}
+		}
+		return forms{n: n}
+	}
+	if strings.HasPrefix(n, pl.trunk) && symbolsOnly(n) && !strings.ContainsAny(n, "*#+") {
+		return forms{n: n, intl: "+" + pl.cc + n[len(pl.trunk):]}
+	}
+	return forms{n: n}
+}
+
+func (f forms) match(p Pattern) bool {
+	return p.Match(f.n) || (f.alt != "" && p.Match(f.alt)) || (f.intl != "" && p.Match(f.intl))
 }
 
 // normalize removes the visual separators phones and providers put in

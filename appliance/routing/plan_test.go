@@ -341,6 +341,12 @@ func TestInbound(t *testing.T) {
 		{"+33142685300", "", night, InboundDecision{Destination: Destination{DestIVR, "who-are-you"}, Blacklisted: true}, nil},
 		{"+33142685300", "Anonymous", night, InboundDecision{Destination: Destination{DestIVR, "who-are-you"}, Blacklisted: true}, nil},
 		{"+33142685300", "+33612345678", night, InboundDecision{}, ErrBlacklisted},
+		{"+33142685300", "0612345678", night, InboundDecision{}, ErrBlacklisted},
+		{"0033142685300", "0033612345678", night, InboundDecision{}, ErrBlacklisted},
+		{"0142685300", "0145678901", monday10, InboundDecision{Destination: Destination{DestQueue, "sales"}, Route: "main-day"}, nil},
+		{"0142685342", "0645678901", night, InboundDecision{Destination: Destination{DestExtension, "1001"}, Route: "block"}, nil},
+		{"0142685300", "0645678901", night, InboundDecision{Destination: Destination{DestRingGroup, "managers"}, Route: "vip"}, nil},
+		{"*0142685300", "0145678901", night, InboundDecision{Destination: Destination{DestVoicemail, "1000"}, Default: true}, nil},
 		{"+33142685300", "+33899000000", night, InboundDecision{}, ErrBlacklisted},
 	}
 	for _, tt := range tests {
