@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"deskline/appliance/routing"
+	"deskline/appliance/dialplan/routing"
 )
 
 func Example() {
