@@ -702,6 +702,21 @@ func (cc *contactCentre) queueNumberUser(number string) (string, bool) {
 	return "", false
 }
 
+// hasQueue reports whether a queue of that name exists.
+func (cc *contactCentre) hasQueue(name string) bool {
+	if cc == nil {
+		return false
+	}
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	for _, q := range cc.model.queues {
+		if q.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // ---- PINs ----
 
 // checkAgentPIN reports whether pin is the agent's PIN, comparing in

@@ -47,6 +47,7 @@ type Appliance struct {
 	bindings *storage.Collection[[]sip.Binding]
 	bans     *storage.Collection[[]sip.Ban]
 	trunks   *storage.Collection[webui.Trunk]
+	routes   *routes
 	cdrs     *storage.Log[cdr]
 	auditLog *storage.Log[webui.AuditRecord]
 
@@ -117,12 +118,19 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 		a.db.Close()
 		return nil, err
 	}
+	if a.routes, err = newRoutes(a, a.db); err != nil {
+		a.db.Close()
+		return nil, err
+	}
 	plan := dialplan.Plan{HasExtension: dir.exists, Features: dialplan.DefaultFeatures(), Flow: a.numberIsFlow, Queue: a.acd.queueNumberUser}
 	a.sip, err = sip.New(sip.Options{
 		Addr:      cfg.SIPAddr,
 		Realm:     sipRealm,
 		Directory: dir,
-		Router:    router{plan, dir},
+		Router:    router{plan, dir, a.routes},
+		RouteInbound: func(trunk, did, caller string) sip.Target {
+			return a.routes.inbound(trunk, did, caller)
+		},
 		Media:     a.pool,
 		Bindings:  bindingStore{keptList[sip.Binding]{a.bindings}},
 		Bans:      banStore{keptList[sip.Ban]{a.bans}},
@@ -247,7 +255,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -348,8 +356,9 @@ func digestAlgorithms(names []string) []digest.Algorithm {
 
 // router adapts the dial plan to the SIP server.
 type router struct {
-	p   dialplan.Plan
-	dir directory
+	p      dialplan.Plan
+	dir    directory
+	routes *routes // outside calls: what no extension, feature or queue has
 }
 
 func (r router) Route(caller, dialled string) sip.Target {
@@ -368,6 +377,9 @@ func (r router) Route(caller, dialled string) sip.Target {
 		return sip.Target{Kind: sip.TargetService, Service: serviceFlow, Args: d.Flow}
 	case dialplan.Queue:
 		return sip.Target{Kind: sip.TargetService, Service: serviceQueue, Args: d.Queue}
+	}
+	if t, ok := r.routes.outbound(caller, dialled); ok {
+		return t
 	}
 	return sip.Target{Kind: sip.TargetNone}
 }

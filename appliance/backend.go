@@ -39,7 +39,8 @@ func webErr(err error) error {
 
 func (b backend) view(e extension) webui.Extension {
 	_, reg := b.a.sip.RegistrationOf(e.Number)
-	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Supervisor: e.Supervisor, Voicemail: !e.NoVoicemail, Registered: reg}
+	return webui.Extension{Number: e.Number, Name: e.Name, SRTP: srtpName(e.SRTP), Supervisor: e.Supervisor, Voicemail: !e.NoVoicemail, Registered: reg,
+		Class: string(extClass(e)), CallerID: e.CallerID}
 }
 
 func (b backend) ListExtensions(ctx context.Context) ([]webui.Extension, error) {
@@ -63,8 +64,12 @@ func (b backend) GetExtension(ctx context.Context, number string) (webui.Extensi
 }
 
 func (b backend) CreateExtension(ctx context.Context, in webui.ExtensionInput) (webui.Extension, error) {
+	class, callerID, err := checkOutside(in, extension{})
+	if err != nil {
+		return webui.Extension{}, webErr(err)
+	}
 	e, err := b.a.createExtension(extension{Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor,
-		NoVoicemail: in.Voicemail != nil && !*in.Voicemail}, in.Password)
+		NoVoicemail: in.Voicemail != nil && !*in.Voicemail, Class: class, CallerID: callerID}, in.Password)
 	if err != nil {
 		return webui.Extension{}, webErr(err)
 	}
@@ -90,6 +95,11 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 	}
 	var out extension
 	err = b.a.exts.Update(number, func(e *extension) error {
+		class, callerID, err := checkOutside(in, *e)
+		if err != nil {
+			return err
+		}
+		e.Class, e.CallerID = class, callerID
 		e.Name = in.Name
 		e.SRTP = srtp
 		e.Supervisor = in.Supervisor
@@ -107,7 +117,7 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 		return webui.Extension{}, webErr(err)
 	}
 	b.a.log.Info("extension updated", "number", number, "password_changed", in.Password != "")
-	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v; voicemail %v", out.Name, srtpName(out.SRTP), out.Supervisor, !out.NoVoicemail)
+	detail := fmt.Sprintf("name %q; srtp %s; supervisor %v; voicemail %v; class %s", out.Name, srtpName(out.SRTP), out.Supervisor, !out.NoVoicemail, extClass(out))
 	if in.Password != "" {
 		detail += "; password changed"
 	}

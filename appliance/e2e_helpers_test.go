@@ -172,6 +172,7 @@ type cdrJSON struct {
 	End         time.Time  `json:"end"`
 	Duration    float64    `json:"duration"`
 	Disposition string     `json:"disposition"`
+	Trunk       string     `json:"trunk"`
 }
 
 // waitCDR polls the API until a CDR for caller→callee shows up.

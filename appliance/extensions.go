@@ -31,9 +31,15 @@ type extension struct {
 	Supervisor bool `json:"supervisor,omitempty"`
 	// NoVoicemail sends unanswered callers away with a busy or
 	// unavailable signal instead of to the extension's voicemail.
-	NoVoicemail bool      `json:"no_voicemail,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	NoVoicemail bool `json:"no_voicemail,omitempty"`
+	// Class is how far outside calls from the extension may go: internal,
+	// local, national (the default when empty), international or premium.
+	Class string `json:"class,omitempty"`
+	// CallerID is the number presented on outside calls; "" = the route's
+	// or the trunk's.
+	CallerID string    `json:"caller_id,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.

@@ -32,7 +32,11 @@ func (a *Appliance) applyTrunks() error {
 	for _, t := range list {
 		out = append(out, sipTrunk(t))
 	}
-	return a.sip.SetTrunks(out)
+	err = a.sip.SetTrunks(out)
+	if a.routes != nil {
+		a.routes.reapply() // routes may name only trunks that exist
+	}
+	return err
 }
 
 func sipTrunk(t webui.Trunk) sip.Trunk {
@@ -40,7 +44,7 @@ func sipTrunk(t webui.Trunk) sip.Trunk {
 		Name: t.Name, Host: t.Host, Transport: t.Transport, Proxy: t.Proxy,
 		Username: t.Username, AuthUser: t.AuthUser, Password: t.Password, Register: t.Register,
 		Expiry: time.Duration(t.Expiry) * time.Second, Sources: t.Sources, Codecs: t.Codecs,
-		CallerID: t.CallerIDMode, MaxChannels: t.MaxChannels, KeepAlive: time.Duration(t.KeepAlive) * time.Second,
+		CallerID: t.CallerIDMode, Number: t.CallerID, MaxChannels: t.MaxChannels, KeepAlive: time.Duration(t.KeepAlive) * time.Second,
 	}
 	if t.KeepAlive < 0 {
 		st.KeepAlive = -1
@@ -196,5 +200,5 @@ func (a *Appliance) trunkEvent(st sip.TrunkStatus) {
 
 // routesUsingTrunk names the outbound routes that try trunk name.
 func (a *Appliance) routesUsingTrunk(name string) []string {
-	return nil
+	return a.routes.usingTrunk(name)
 }

@@ -78,6 +78,10 @@ type Extension struct {
 	Supervisor bool   `json:"supervisor"` // may listen to, whisper into and barge in on calls (*30, *31, *32)
 	Voicemail  bool   `json:"voicemail"`  // unanswered callers may leave a message
 	Registered bool   `json:"registered"` // at least one live registration
+	// Class is how far outside calls may go: internal, local, national,
+	// international or premium.
+	Class    string `json:"class"`
+	CallerID string `json:"caller_id,omitempty"` // presented on outside calls
 }
 
 // ExtensionInput creates or replaces an extension. On update the number comes
@@ -92,6 +96,13 @@ type ExtensionInput struct {
 	// Voicemail turns the extension's voicemail on or off; absent means
 	// on for a new extension and unchanged on an update.
 	Voicemail *bool `json:"voicemail,omitempty"`
+	// Class of outside calls allowed; "" means national for a new
+	// extension and unchanged on an update. International and premium
+	// calls stay barred until an admin sets them here.
+	Class string `json:"class,omitempty"`
+	// CallerID presented on outside calls; nil = unchanged on an update,
+	// "" = none of its own.
+	CallerID *string `json:"caller_id,omitempty"`
 }
 
 // Registration is one live SIP registration (a contact binding).

@@ -73,6 +73,10 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// Routing, when set, serves inbound and outbound routes, the
+	// blacklist, toll-fraud limits and suspensions.
+	Routing RoutingBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -94,6 +98,7 @@ type Server struct {
 	ivr       IVRBackend
 	acd       ACDBackend
 	trunks    TrunkBackend
+	routing   RoutingBackend
 	live      *liveHub // nil without acd
 	httpsPort string
 
@@ -132,6 +137,7 @@ func New(o Options) (*Server, error) {
 		ivr:       o.IVR,
 		acd:       o.ACD,
 		trunks:    o.Trunks,
+		routing:   o.Routing,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),

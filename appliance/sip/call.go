@@ -115,7 +115,8 @@ type call struct {
 	callerID, callerIDName       string // presented on a trunk; "" = the caller's own
 	// trunk is the trunk the call came in on, or goes out through once an
 	// attempt is under way; trunkHeld says whether its channel is counted.
-	trunk *trunkRun
+	trunk        *trunkRun
+	trunkRelease func() // the route's limiter slot for the trunk in use
 
 	mu          sync.Mutex
 	a, b        leg
@@ -483,10 +484,13 @@ func (s *Server) place(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Se
 	}
 	c.run(req, tx, offer, negA, dests)
 	c.mu.Lock()
-	out := c.trunk
+	out, rel := c.trunk, c.trunkRelease
 	c.mu.Unlock()
 	if out != nil && out != proto.trunk {
 		out.release() // the outside call's channel, taken in tryDests
+	}
+	if rel != nil {
+		rel()
 	}
 }
 

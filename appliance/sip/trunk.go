@@ -43,6 +43,9 @@ type Trunk struct {
 	// the address it registered to.
 	Sources []string
 	Codecs  []string // allowed audio codecs in order; nil = PCMU, PCMA
+	// Number is the calling number presented when the route gives none
+	// (the business's main number); "" = the caller's extension number.
+	Number string
 	// CallerID says how the calling number is presented: "from" (the
 	// From header, the default), "pai" (P-Asserted-Identity, From keeps
 	// the account) or "rpid" (Remote-Party-ID, likewise).
@@ -71,6 +74,10 @@ type TrunkStatus struct {
 type TrunkAttempt struct {
 	Trunk  string
 	Number string
+	// Start, when set, is asked before the trunk is tried (a toll-fraud
+	// limiter): an error skips the trunk; the release it returns is called
+	// when the attempt fails or the call ends.
+	Start func() (release func(), err error)
 }
 
 // ErrTrunk is wrapped by SetTrunks' validation errors.
@@ -389,7 +396,7 @@ func sameTrunk(a, b Trunk) bool {
 	return a.Name == b.Name && a.Host == b.Host && a.Transport == b.Transport && a.Proxy == b.Proxy &&
 		a.Username == b.Username && a.AuthUser == b.AuthUser && a.Password == b.Password &&
 		a.Register == b.Register && a.Expiry == b.Expiry && slices.Equal(a.Sources, b.Sources) &&
-		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.MaxChannels == b.MaxChannels &&
+		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.Number == b.Number && a.MaxChannels == b.MaxChannels &&
 		a.KeepAlive == b.KeepAlive
 }
 

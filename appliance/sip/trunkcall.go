@@ -24,6 +24,7 @@ type dest struct {
 	transport string
 	trunk     *trunkRun // nil for a phone
 	number    string    // on a trunk: the number called
+	start     func() (func(), error)
 	// answered, when set, is called on every response to the INVITE.
 	answered func()
 }
@@ -52,7 +53,7 @@ func (s *Server) trunkDests(ctx context.Context, attempts []TrunkAttempt) []dest
 			uri.Port = port
 		}
 		for _, addr := range addrs {
-			out = append(out, dest{uri: uri, addr: addr, transport: r.t.Transport, trunk: r, number: a.Number})
+			out = append(out, dest{uri: uri, addr: addr, transport: r.t.Transport, trunk: r, number: a.Number, start: a.Start})
 		}
 	}
 	return out
@@ -83,12 +84,24 @@ func (c *call) tryDests(ctx context.Context, dests []dest, prefs []string, crypt
 		if d.trunk == nil {
 			return c.inviteCallee(ctx, d, prefs, crypto, onProgress, log)
 		}
+		var release func()
+		if d.start != nil {
+			rel, err := d.start()
+			if err != nil {
+				log.Info("trunk not tried", "trunk", d.trunk.t.Name, "err", err)
+				continue
+			}
+			release = rel
+		}
 		if !d.trunk.acquire() {
 			log.Info("trunk full, trying the next", "trunk", d.trunk.t.Name, "max", d.trunk.t.MaxChannels)
+			if release != nil {
+				release()
+			}
 			continue
 		}
 		c.mu.Lock()
-		c.trunk, c.callee = d.trunk, d.number
+		c.trunk, c.callee, c.trunkRelease = d.trunk, d.number, release
 		c.mu.Unlock()
 		// A trunk that does not answer at all within Options.TrunkTimeout is
 		// given up for the next one.
@@ -118,10 +131,13 @@ func (c *call) tryDests(ctx context.Context, dests []dest, prefs []string, crypt
 			c.dropCrossedAnswer(cli)
 		}
 		c.mu.Lock()
-		c.trunk = nil
+		c.trunk, c.trunkRelease = nil, nil
 		c.b = leg{side: sideCallee, origin: c.b.origin, media: c.b.media}
 		c.mu.Unlock()
 		d.trunk.release()
+		if release != nil {
+			release()
+		}
 	}
 	return nil, "", err
 }
@@ -155,8 +171,11 @@ func (c *call) presentOnTrunk(d dest, from *sip.FromHeader, to *sip.ToHeader) []
 	t := &d.trunk.t
 	domain := t.domain()
 	num, name := c.caller, c.callerDisplay()
-	if c.callerID != "" {
+	switch {
+	case c.callerID != "":
 		num, name = c.callerID, c.callerIDName
+	case t.Number != "":
+		num = t.Number
 	}
 	to.Address = sip.Uri{Scheme: "sip", User: d.number, Host: domain}
 	identity := sip.Uri{Scheme: "sip", User: num, Host: domain}
