@@ -25,7 +25,7 @@ func TestAPIExtensions(t *testing.T) {
 	if loc := res.Header.Get("Location"); loc != "/api/v1/extensions/201" {
 		t.Errorf("Location = %q, want /api/v1/extensions/201", loc)
 	}
-	if want := (webui.Extension{Number: "201", Name: "Reception", SRTP: "optional", Voicemail: true}); got != want {
+	if want := (webui.Extension{Number: "201", Name: "Reception", SRTP: "optional", Voicemail: true, Class: "national"}); got != want {
 		t.Errorf("created %+v, want %+v", got, want)
 	}
 	wantJSON(t, e.api("POST", "/api/v1/extensions", `{"number":"202","name":"Kitchen","password":"sip-secret-202"}`), http.StatusCreated, nil)

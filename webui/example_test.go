@@ -44,5 +44,5 @@ func Example() {
 	fmt.Print(string(body))
 	// Output:
 	// 201 Created /api/v1/extensions/201
-	// {"number":"201","name":"Reception","srtp":"optional","supervisor":false,"voicemail":true,"registered":false}
+	// {"number":"201","name":"Reception","srtp":"optional","supervisor":false,"voicemail":true,"registered":false,"class":"national"}
 }

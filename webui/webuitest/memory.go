@@ -117,6 +117,7 @@ type memExtension struct {
 	srtp           string
 	supervisor     bool
 	noVoicemail    bool
+	class          string
 }
 
 // Rules that MemoryBackend enforces on ExtensionInput, as the real backend
@@ -206,7 +207,8 @@ func (b *MemoryBackend) registered(number string, now time.Time) bool {
 }
 
 func (b *MemoryBackend) view(number string, e memExtension, now time.Time) webui.Extension {
-	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Voicemail: !e.noVoicemail, Registered: b.registered(number, now)}
+	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Voicemail: !e.noVoicemail, Registered: b.registered(number, now),
+		Class: cmp.Or(e.class, "national")}
 }
 
 func notFound(number string) error {
@@ -249,7 +251,7 @@ func (b *MemoryBackend) CreateExtension(ctx context.Context, in webui.ExtensionI
 	if _, ok := b.exts[in.Number]; ok {
 		return webui.Extension{}, fmt.Errorf("extension %s: %w", in.Number, webui.ErrConflict)
 	}
-	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: in.Voicemail != nil && !*in.Voicemail}
+	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: in.Voicemail != nil && !*in.Voicemail, class: in.Class}
 	b.exts[in.Number] = e
 	b.auditChange(ctx, "extension-created", "extension "+in.Number, fmt.Sprintf("name %q", in.Name))
 	return b.view(in.Number, e, now), nil
@@ -270,7 +272,7 @@ func (b *MemoryBackend) UpdateExtension(ctx context.Context, number string, in w
 	if err := validate(in, false); err != nil {
 		return webui.Extension{}, err
 	}
-	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: old.noVoicemail}
+	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: old.noVoicemail, class: cmp.Or(in.Class, old.class)}
 	if in.Voicemail != nil {
 		e.noVoicemail = !*in.Voicemail
 	}
