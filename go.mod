@@ -18,6 +18,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/pion/logging v0.2.4 // indirect
+	periph.io/x/conn/v3 v3.7.3 // indirect
 )
 
 require (
