@@ -227,6 +227,9 @@ func (d *Descriptor) addMain(kind FieldKind, flags uint32, g *globals, usages []
 		}
 		return nil
 	}
+	if len(usages) == 0 && !haveRange {
+		return nil
+	}
 	for c := range int(count) {
 		var u uint32
 		switch {

@@ -148,3 +148,30 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("mouse: NewTelephony = %v, want ErrDescriptor", err)
 	}
 }
+
+func TestDecodeAllocs(t *testing.T) {
+	d, _ := ParseDescriptor(headset)
+	tel, _ := NewTelephony(d)
+	out := make([]Control, 0, 8)
+	reports := [][]byte{{2, 0x01, 0x04}, {2, 0x00, 0x00}}
+	i := 0
+	if n := testing.AllocsPerRun(100, func() {
+		out = tel.Decode(reports[i%2], out[:0])
+		i++
+	}); n != 0 {
+		t.Errorf("Decode allocates %v times per report", n)
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	d, _ := ParseDescriptor(headset)
+	tel, _ := NewTelephony(d)
+	out := make([]Control, 0, 8)
+	reports := [][]byte{{2, 0x01, 0x04}, {2, 0x00, 0x00}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out = tel.Decode(reports[i%2], out[:0])
+		i++
+	}
+}

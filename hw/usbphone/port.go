@@ -8,6 +8,7 @@ import (
 
 	"deskline/hw"
 	"deskline/hw/alsa"
+	"deskline/hw/internal/pcmport"
 )
 
 // ErrClosed is returned by an Input's Next after Close.
@@ -43,13 +44,12 @@ type Opts struct {
 // Input. It implements hw.Port with Kind hw.USB.
 type Port struct {
 	o    Opts
-	pcm  alsa.PCM
+	b    pcmport.Base // audio and the halted flag
 	in   Input
 	q    *hw.EventQueue
 	done chan struct{}
 
 	mu      sync.Mutex
-	halted  bool
 	offHook bool
 	ringing bool
 	muted   bool
@@ -65,7 +65,8 @@ func New(pcm alsa.PCM, in Input, opts *Opts) (*Port, error) {
 	if pcm == nil || in == nil {
 		return nil, fmt.Errorf("usbphone: New needs a PCM and an Input: %w", hw.ErrInvalid)
 	}
-	p := &Port{pcm: pcm, in: in, done: make(chan struct{})}
+	p := &Port{in: in, done: make(chan struct{})}
+	p.b.Init(p, pcm)
 	if opts != nil {
 		p.o = *opts
 	}
@@ -89,39 +90,13 @@ func (p *Port) Kind() hw.Kind { return hw.USB }
 // Events implements hw.Port.
 func (p *Port) Events() <-chan hw.Event { return p.q.C() }
 
-func (p *Port) errorf(op string, err error) error { return fmt.Errorf("%v: %s: %w", p, op, err) }
+func (p *Port) errorf(op string, err error) error { return p.b.Errorf(op, err) }
 
-func (p *Port) isHalted() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.halted
-}
+// ReadFrame implements hw.Port: the sound card's capture paces it.
+func (p *Port) ReadFrame(f *hw.Frame) error { return p.b.ReadFrame(f) }
 
-func (p *Port) audio(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, alsa.ErrClosed) || p.isHalted() {
-		return p.errorf(op, hw.ErrHalted)
-	}
-	return p.errorf(op, err)
-}
-
-// ReadFrame implements hw.Port.
-func (p *Port) ReadFrame(f *hw.Frame) error {
-	if p.isHalted() {
-		return p.errorf("read frame", hw.ErrHalted)
-	}
-	return p.audio("read frame", p.pcm.ReadFrame(f))
-}
-
-// WriteFrame implements hw.Port.
-func (p *Port) WriteFrame(f *hw.Frame) error {
-	if p.isHalted() {
-		return p.errorf("write frame", hw.ErrHalted)
-	}
-	return p.audio("write frame", p.pcm.WriteFrame(f))
-}
+// WriteFrame implements hw.Port: the sound card's playback paces it.
+func (p *Port) WriteFrame(f *hw.Frame) error { return p.b.WriteFrame(f) }
 
 // Ring implements hw.Port: the device's ringer goes on (it rings in its
 // own pattern; the cadence is validated but not played) until StopRing,
@@ -131,7 +106,7 @@ func (p *Port) Ring(c hw.Cadence, cid *hw.CallerID) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {
-	case p.halted:
+	case p.b.Halted():
 		return p.errorf("ring", hw.ErrHalted)
 	case c.Validate() != nil:
 		return p.errorf("ring", fmt.Errorf("%w: %v", hw.ErrInvalid, c.Validate()))
@@ -145,7 +120,7 @@ func (p *Port) Ring(c hw.Cadence, cid *hw.CallerID) error {
 func (p *Port) StopRing() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.halted {
+	if p.b.Halted() {
 		return p.errorf("stop ring", hw.ErrHalted)
 	}
 	return p.setRinging(false)
@@ -191,32 +166,25 @@ func (p *Port) Err() error {
 }
 
 // Seize implements hw.Port: ErrUnsupported on USB.
-func (p *Port) Seize() error { return p.fxoOnly("seize") }
+func (p *Port) Seize() error { return p.b.NotFXO("seize") }
 
 // Release implements hw.Port: ErrUnsupported on USB.
-func (p *Port) Release() error { return p.fxoOnly("release") }
-
-func (p *Port) fxoOnly(op string) error {
-	if p.isHalted() {
-		return p.errorf(op, hw.ErrHalted)
-	}
-	return p.errorf(op, hw.ErrUnsupported)
-}
+func (p *Port) Release() error { return p.b.NotFXO("release") }
 
 // Halt implements hw.Port: the ringer goes off, the Input and PCM are
 // closed, the goroutine exits and Events is closed.
 func (p *Port) Halt() error {
 	p.mu.Lock()
-	if p.halted {
+	if p.b.Halted() {
 		p.mu.Unlock()
 		return nil
 	}
 	rerr := p.setRinging(false)
-	p.halted = true
+	p.b.SetHalted()
 	p.mu.Unlock()
 	ierr := p.in.Close()
 	<-p.done
-	perr := p.pcm.Close()
+	perr := p.b.ClosePCM()
 	p.q.Close()
 	return errors.Join(rerr, ierr, perr)
 }
@@ -228,7 +196,7 @@ func (p *Port) run() {
 		c, err := p.in.Next()
 		if err != nil {
 			p.mu.Lock()
-			if !p.halted && !errors.Is(err, ErrClosed) {
+			if !p.b.Halted() && !errors.Is(err, ErrClosed) {
 				p.lastErr = err
 				p.q.Post(hw.Event{Type: hw.LineDown, At: p.o.Now()})
 			}
@@ -242,7 +210,7 @@ func (p *Port) run() {
 func (p *Port) handle(c Control) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.halted {
+	if p.b.Halted() {
 		return
 	}
 	now := p.o.Now()

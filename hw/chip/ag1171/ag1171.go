@@ -1,7 +1,6 @@
 package ag1171
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"deskline/hw"
 	"deskline/hw/alsa"
+	"deskline/hw/internal/pcmport"
 	"deskline/hw/line"
 )
 
@@ -121,7 +121,7 @@ func (o *Opts) fill() (Opts, error) {
 type Port struct {
 	o    Opts
 	pins Pins
-	pcm  alsa.PCM
+	b    pcmport.Base // audio and the halted flag
 	q    *hw.EventQueue
 	now  func() time.Time
 	half time.Duration // half a ring cycle
@@ -130,7 +130,6 @@ type Port struct {
 	done chan struct{}
 
 	mu        sync.Mutex
-	halted    bool
 	fxs       *line.FXS
 	lf        line.Linefeed
 	burstAt   time.Time // start of the ring burst in progress
@@ -169,8 +168,9 @@ func newPort(pins Pins, pcm alsa.PCM, opts *Opts, now func() time.Time) (*Port, 
 	if pins.RM == nil || pins.FR == nil || pins.SHK == nil || pcm == nil {
 		return nil, fmt.Errorf("ag1171: New needs RM, FR, SHK and a PCM: %w", hw.ErrInvalid)
 	}
-	p := &Port{o: o, pins: pins, pcm: pcm, now: now, half: o.RingFrequency.Period() / 2,
+	p := &Port{o: o, pins: pins, now: now, half: o.RingFrequency.Period() / 2,
 		stop: make(chan struct{}), done: make(chan struct{}), fr: gpio.High}
+	p.b.Init(p, pcm)
 	if p.fxs, err = line.NewFXS(o.Hook, o.Ringer, p.post); err != nil {
 		return nil, fmt.Errorf("ag1171: %w", err)
 	}
@@ -200,46 +200,19 @@ func (p *Port) Kind() hw.Kind { return hw.FXS }
 // Events implements hw.Port.
 func (p *Port) Events() <-chan hw.Event { return p.q.C() }
 
-func (p *Port) errorf(op string, err error) error { return fmt.Errorf("%v: %s: %w", p, op, err) }
-
-func (p *Port) isHalted() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.halted
-}
-
-// audio maps the PCM's ErrClosed (Halt closed it) to hw.ErrHalted.
-func (p *Port) audio(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, alsa.ErrClosed) || p.isHalted() {
-		return p.errorf(op, hw.ErrHalted)
-	}
-	return p.errorf(op, err)
-}
+func (p *Port) errorf(op string, err error) error { return p.b.Errorf(op, err) }
 
 // ReadFrame implements hw.Port: the sound card's capture paces it.
-func (p *Port) ReadFrame(f *hw.Frame) error {
-	if p.isHalted() {
-		return p.errorf("read frame", hw.ErrHalted)
-	}
-	return p.audio("read frame", p.pcm.ReadFrame(f))
-}
+func (p *Port) ReadFrame(f *hw.Frame) error { return p.b.ReadFrame(f) }
 
 // WriteFrame implements hw.Port: the sound card's playback paces it.
-func (p *Port) WriteFrame(f *hw.Frame) error {
-	if p.isHalted() {
-		return p.errorf("write frame", hw.ErrHalted)
-	}
-	return p.audio("write frame", p.pcm.WriteFrame(f))
-}
+func (p *Port) WriteFrame(f *hw.Frame) error { return p.b.WriteFrame(f) }
 
 // Ring implements hw.Port: RM goes High and F/R starts toggling at once.
 func (p *Port) Ring(c hw.Cadence, cid *hw.CallerID) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.halted {
+	if p.b.Halted() {
 		return p.errorf("ring", hw.ErrHalted)
 	}
 	now := p.now()
@@ -259,7 +232,7 @@ func (p *Port) Ring(c hw.Cadence, cid *hw.CallerID) error {
 func (p *Port) StopRing() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.halted {
+	if p.b.Halted() {
 		return p.errorf("stop ring", hw.ErrHalted)
 	}
 	p.fxs.StopRing()
@@ -269,33 +242,25 @@ func (p *Port) StopRing() error {
 }
 
 // Seize implements hw.Port: ErrUnsupported on FXS.
-func (p *Port) Seize() error { return p.fxoOnly("seize") }
+func (p *Port) Seize() error { return p.b.NotFXO("seize") }
 
 // Release implements hw.Port: ErrUnsupported on FXS.
-func (p *Port) Release() error { return p.fxoOnly("release") }
-
-func (p *Port) fxoOnly(op string) error {
-	if p.isHalted() {
-		return p.errorf(op, hw.ErrHalted)
-	}
-	return p.errorf(op, hw.ErrUnsupported)
-}
+func (p *Port) Release() error { return p.b.NotFXO("release") }
 
 // Halt implements hw.Port: ringing stops (RM Low, F/R forward), the
 // goroutine exits, the PCM is closed and Events is closed.
 func (p *Port) Halt() error {
 	p.mu.Lock()
-	if p.halted {
+	if !p.b.SetHalted() {
 		p.mu.Unlock()
 		return nil
 	}
-	p.halted = true
 	p.fxs.StopRing()
 	p.apply(line.Active, p.now())
 	close(p.stop)
 	p.mu.Unlock()
 	<-p.done
-	err := p.pcm.Close()
+	err := p.b.ClosePCM()
 	p.q.Close()
 	return err
 }
@@ -329,7 +294,7 @@ func (p *Port) out(pin gpio.PinOut, l gpio.Level) {
 func (p *Port) step(now time.Time) time.Time {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.halted {
+	if p.b.Halted() {
 		return now.Add(p.o.Poll)
 	}
 	return p.stepLocked(now)

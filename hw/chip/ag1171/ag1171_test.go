@@ -248,3 +248,40 @@ func TestGoroutine(t *testing.T) {
 		}
 	}
 }
+
+// The sampling path runs every few milliseconds for the life of the port:
+// idle and ringing, it allocates nothing.
+func TestStepAllocs(t *testing.T) {
+	r := newRig(t, nil)
+	now := epoch
+	if n := testing.AllocsPerRun(200, func() { now = now.Add(time.Millisecond); r.p.step(now) }); n != 0 {
+		t.Errorf("idle step allocates %v times", n)
+	}
+	r.mu.Lock()
+	r.now = now
+	r.mu.Unlock()
+	if err := r.p.Ring(hw.Cadence{time.Hour, time.Second}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(200, func() { now = now.Add(time.Millisecond); r.p.step(now) }); n != 0 {
+		t.Errorf("ringing step allocates %v times", n)
+	}
+}
+
+func BenchmarkStepRinging(b *testing.B) {
+	p, err := newPort(Pins{RM: &gpiotest.Pin{}, FR: &gpiotest.Pin{}, SHK: &gpiotest.Pin{}}, alsa.NewFake(0, 0), nil, func() time.Time { return epoch })
+	if err != nil {
+		b.Fatal(err)
+	}
+	close(p.done)
+	defer p.Halt()
+	if err := p.Ring(hw.Cadence{time.Hour, time.Second}, nil); err != nil {
+		b.Fatal(err)
+	}
+	now := epoch
+	b.ReportAllocs()
+	for b.Loop() {
+		now = now.Add(time.Millisecond)
+		p.step(now)
+	}
+}
