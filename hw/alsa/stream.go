@@ -243,11 +243,12 @@ func (s *Stream) transfer(dir Direction, buf []int16) error {
 		s.xfer = xferi{Buf: unsafe.Pointer(&buf[done*s.cfg.Channels]), Frames: uint(frames - done)}
 		err := s.dev.ioctl(req, unsafe.Pointer(&s.xfer))
 		runtime.KeepAlive(buf)
+		if err == nil && (s.xfer.Result <= 0 || s.xfer.Result > frames-done) {
+			err = syscall.EAGAIN // nothing moved: wait rather than spin
+		}
 		switch {
 		case err == nil:
-			if n := s.xfer.Result; n > 0 && n <= frames-done {
-				done += n
-			}
+			done += s.xfer.Result
 		case errors.Is(err, syscall.EAGAIN):
 			if err := s.dev.wait(dir == Playback); err != nil {
 				return fmt.Errorf("%s: %s: %w", s, op, err)
