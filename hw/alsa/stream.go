@@ -137,49 +137,70 @@ func newStream(name string, dir Direction, dev device, opts *Opts) (*Stream, err
 }
 
 // setup tries each rate with one channel, then two (many USB headsets only
-// play stereo), first with the wanted period count and then with any
-// buffer of 2 to 16 periods.
+// play stereo); for each, first the wanted period count, then 2 to 8
+// periods (the smallest buffer the device takes keeps latency low), then
+// any buffer of 2 to 16 periods.
 func (s *Stream) setup(o *Opts) error {
+	counts := []uint32{uint32(o.Periods)}
+	for n := uint32(2); n <= 8; n++ {
+		if n != uint32(o.Periods) {
+			counts = append(counts, n)
+		}
+	}
+	counts = append(counts, 0) // 0: any buffer of 2-16 periods
 	var p hwParams
 	var tried []string
 	for _, rate := range o.Rates {
 		period := uint32(rate / 50) // 20 ms
 		for _, ch := range []uint32{1, 2} {
-			for _, relaxed := range []bool{false, true} {
-				p.any()
-				p.setMask(paramAccess, accessRWInterleaved)
-				p.setMask(paramFormat, formatS16LE)
-				p.setMask(paramSubformat, subformatStd)
-				p.setRange(paramChannels, ch, ch)
-				p.setRange(paramRate, uint32(rate), uint32(rate))
-				p.setRange(paramPeriodSize, period, period)
-				if relaxed {
-					p.setRange(paramBufferSize, 2*period, 16*period)
-				} else {
-					p.setRange(paramPeriods, uint32(o.Periods), uint32(o.Periods))
+			var err error
+			for _, n := range counts {
+				if err = s.try(&p, uint32(rate), ch, period, n); err == nil {
+					return s.swSetup()
 				}
-				if err := s.dev.ioctl(ioctlHWRefine, unsafe.Pointer(&p)); err != nil {
-					tried = append(tried, fmt.Sprintf("%d Hz × %d", rate, ch))
-					continue
+				if errors.Is(err, ErrNoConfig) {
+					return err
 				}
-				if err := s.dev.ioctl(ioctlHWParams, unsafe.Pointer(&p)); err != nil {
-					tried = append(tried, fmt.Sprintf("%d Hz × %d (%v)", rate, ch, err))
-					continue
-				}
-				s.cfg = Config{
-					Rate:         int(p.get(paramRate).Min),
-					Channels:     int(p.get(paramChannels).Min),
-					PeriodFrames: int(p.get(paramPeriodSize).Min),
-					BufferFrames: int(p.get(paramBufferSize).Min),
-				}
-				if s.cfg.Rate != rate || s.cfg.Channels != int(ch) || s.cfg.PeriodFrames != int(period) || s.cfg.BufferFrames < s.cfg.PeriodFrames {
-					return fmt.Errorf("%s: hw params: device chose %+v: %w", s, s.cfg, ErrNoConfig)
-				}
-				return s.swSetup()
 			}
+			tried = append(tried, fmt.Sprintf("%d Hz × %d (%v)", rate, ch, err))
 		}
 	}
 	return fmt.Errorf("%s: tried %v: %w", s, tried, ErrNoConfig)
+}
+
+// try asks the device for one configuration: periods of period frames,
+// periods of them in the buffer (0: 2 to 16). It returns the device's error
+// when it refuses, or ErrNoConfig when it accepts but chooses something
+// else.
+func (s *Stream) try(p *hwParams, rate, ch, period, periods uint32) error {
+	p.any()
+	p.setMask(paramAccess, accessRWInterleaved)
+	p.setMask(paramFormat, formatS16LE)
+	p.setMask(paramSubformat, subformatStd)
+	p.setRange(paramChannels, ch, ch)
+	p.setRange(paramRate, rate, rate)
+	p.setRange(paramPeriodSize, period, period)
+	if periods == 0 {
+		p.setRange(paramBufferSize, 2*period, 16*period)
+	} else {
+		p.setRange(paramPeriods, periods, periods)
+	}
+	if err := s.dev.ioctl(ioctlHWRefine, unsafe.Pointer(p)); err != nil {
+		return err
+	}
+	if err := s.dev.ioctl(ioctlHWParams, unsafe.Pointer(p)); err != nil {
+		return err
+	}
+	s.cfg = Config{
+		Rate:         int(p.get(paramRate).Min),
+		Channels:     int(p.get(paramChannels).Min),
+		PeriodFrames: int(p.get(paramPeriodSize).Min),
+		BufferFrames: int(p.get(paramBufferSize).Min),
+	}
+	if s.cfg.Rate != int(rate) || s.cfg.Channels != int(ch) || s.cfg.PeriodFrames != int(period) || s.cfg.BufferFrames < s.cfg.PeriodFrames {
+		return fmt.Errorf("%s: hw params: device chose %+v: %w", s, s.cfg, ErrNoConfig)
+	}
+	return nil
 }
 
 func (s *Stream) swSetup() error {

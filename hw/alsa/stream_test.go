@@ -22,6 +22,8 @@ func TestNegotiation(t *testing.T) {
 		{"48 kHz stereo only", []int{44100, 48000}, []int{2}, nil, nil, Config{48000, 2, 960, 3840}},
 		{"16 kHz mono", []int{16000, 48000}, []int{1}, nil, nil, Config{16000, 1, 320, 1280}},
 		{"only 2 periods", []int{8000}, []int{1}, []int{2}, nil, Config{8000, 1, 160, 320}},
+		{"smallest buffer it takes", []int{8000}, []int{1}, []int{16, 6}, nil, Config{8000, 1, 160, 960}},
+		{"only 12 periods", []int{8000}, []int{1}, []int{12}, nil, Config{8000, 1, 160, 1920}},
 		{"preferred rate order", []int{8000, 48000}, []int{1}, nil, &Opts{Rates: []int{48000, 8000}, Periods: 3}, Config{48000, 1, 960, 2880}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

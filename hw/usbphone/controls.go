@@ -61,7 +61,7 @@ type Telephony struct {
 	offHook  Field // output: LED Off-Hook
 	hasRing  bool
 	hasOff   bool
-	outLen   int // output report length with the ID byte
+	outLen   map[uint8]int // output report lengths with the ID byte
 }
 
 type tracked struct {
@@ -100,10 +100,17 @@ func NewTelephony(d *Descriptor) (*Telephony, error) {
 	if f, ok := d.Find(OutputField, PageLED, UsageLEDOffHook); ok && !f.Array {
 		t.offHook, t.hasOff = f, true
 	}
-	if t.hasRing {
-		t.outLen = d.ReportBytes(OutputField, t.ringer.ReportID)
-		if t.numbered {
-			t.outLen++
+	t.outLen = map[uint8]int{}
+	for _, f := range []struct {
+		f   Field
+		has bool
+	}{{t.ringer, t.hasRing}, {t.offHook, t.hasOff}} {
+		if f.has {
+			n := d.ReportBytes(OutputField, f.f.ReportID)
+			if t.numbered {
+				n++
+			}
+			t.outLen[f.f.ReportID] = n
 		}
 	}
 	return t, nil
@@ -163,24 +170,32 @@ func (t *Telephony) Decode(r []byte, out []Control) []Control {
 	return out
 }
 
-// RingReport is the output report that turns the ringer on or off and
-// sets the off-hook indicator when it shares the report; nil when the
-// device has no ringer.
-func (t *Telephony) RingReport(on, offHook bool) []byte {
-	if !t.hasRing {
-		return nil
+// OutputReports are the output reports that set the ringer (or ring
+// indicator) and the off-hook indicator, one per report that holds either,
+// in report ID order; nil when the device has neither. Other fields of
+// those reports are written as zero.
+func (t *Telephony) OutputReports(ringing, offHook bool) [][]byte {
+	var out [][]byte
+	for id := range 256 {
+		n, ok := t.outLen[uint8(id)]
+		if !ok {
+			continue
+		}
+		r := make([]byte, n)
+		body := r
+		if t.numbered {
+			r[0] = uint8(id)
+			body = r[1:]
+		}
+		if t.hasRing && t.ringer.ReportID == uint8(id) {
+			t.ringer.set(body, b2u(ringing))
+		}
+		if t.hasOff && t.offHook.ReportID == uint8(id) {
+			t.offHook.set(body, b2u(offHook))
+		}
+		out = append(out, r)
 	}
-	r := make([]byte, t.outLen)
-	body := r
-	if t.numbered {
-		r[0] = t.ringer.ReportID
-		body = r[1:]
-	}
-	t.ringer.set(body, b2u(on))
-	if t.hasOff && t.offHook.ReportID == t.ringer.ReportID {
-		t.offHook.set(body, b2u(offHook))
-	}
-	return r
+	return out
 }
 
 func b2u(b bool) uint32 {

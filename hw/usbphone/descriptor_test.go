@@ -89,11 +89,11 @@ func TestParseHeadset(t *testing.T) {
 	if !tel.HasRinger() {
 		t.Fatal("LED Ring output not found")
 	}
-	if r := tel.RingReport(true, true); !bytes.Equal(r, []byte{3, 0x03}) {
-		t.Errorf("RingReport(on, off-hook) = %x, want 0303", r)
+	if r := tel.OutputReports(true, true); len(r) != 1 || !bytes.Equal(r[0], []byte{3, 0x03}) {
+		t.Errorf("OutputReports(ringing, off-hook) = %x, want [0303]", r)
 	}
-	if r := tel.RingReport(false, false); !bytes.Equal(r, []byte{3, 0x00}) {
-		t.Errorf("RingReport(off, on-hook) = %x, want 0300", r)
+	if r := tel.OutputReports(false, false); len(r) != 1 || !bytes.Equal(r[0], []byte{3, 0x00}) {
+		t.Errorf("OutputReports(quiet, on-hook) = %x, want [0300]", r)
 	}
 }
 
@@ -119,8 +119,8 @@ func TestParseHandset(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("decoded %v, want %v", got, want)
 	}
-	if r := tel.RingReport(true, false); !bytes.Equal(r, []byte{0x01}) {
-		t.Errorf("RingReport(on) = %x, want 01", r)
+	if r := tel.OutputReports(true, false); len(r) != 1 || !bytes.Equal(r[0], []byte{0x01}) {
+		t.Errorf("OutputReports(ringing) = %x, want [01]", r)
 	}
 }
 
@@ -173,5 +173,39 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		out = tel.Decode(reports[i%2], out[:0])
 		i++
+	}
+}
+
+// The Off-Hook indicator is set even on a device without a ringer, and a
+// ringer in another report gets its own report.
+func TestOutputReportsSplit(t *testing.T) {
+	in := []byte{0x05, 0x0B, 0x09, 0x05, 0xA1, 0x01,
+		0x85, 0x01, 0x15, 0x00, 0x25, 0x01, 0x75, 0x01, 0x95, 0x01, 0x09, 0x20, 0x81, 0x02, 0x95, 0x07, 0x81, 0x03}
+	offHookLED := []byte{0x05, 0x08, 0x85, 0x04, 0x95, 0x01, 0x09, 0x17, 0x91, 0x02, 0x95, 0x07, 0x91, 0x03}
+	ringer := []byte{0x05, 0x0B, 0x85, 0x05, 0x95, 0x07, 0x91, 0x03, 0x95, 0x01, 0x09, 0x9E, 0x91, 0x02}
+	for _, c := range []struct {
+		name   string
+		desc   []byte
+		ringer bool
+		want   [][]byte
+	}{
+		{"LED only", slices.Concat(in, offHookLED, []byte{0xC0}), false, [][]byte{{4, 0x01}}},
+		{"LED and ringer", slices.Concat(in, offHookLED, ringer, []byte{0xC0}), true, [][]byte{{4, 0x01}, {5, 0x80}}},
+	} {
+		d, err := ParseDescriptor(c.desc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tel, err := NewTelephony(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tel.HasRinger() != c.ringer {
+			t.Errorf("%s: HasRinger() = %v", c.name, tel.HasRinger())
+		}
+		got := tel.OutputReports(true, true)
+		if !slices.EqualFunc(got, c.want, bytes.Equal) {
+			t.Errorf("%s: OutputReports(ringing, off-hook) = %x, want %x", c.name, got, c.want)
+		}
 	}
 }

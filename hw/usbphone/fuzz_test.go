@@ -29,8 +29,8 @@ func FuzzDescriptor(f *testing.F) {
 				t.Fatalf("decoded key %q", c.Key)
 			}
 		}
-		if r := tel.RingReport(true, true); tel.HasRinger() && len(r) == 0 {
-			t.Fatal("RingReport empty for a device with a ringer")
+		if r := tel.OutputReports(true, true); tel.HasRinger() && len(r) == 0 {
+			t.Fatal("no output report for a device with a ringer")
 		}
 	})
 }

@@ -117,6 +117,7 @@ type HID struct {
 	mu      sync.Mutex // guards the output state
 	ringing bool
 	offHook bool
+	outErr  error
 }
 
 // OpenHID opens a hidraw device and parses its report descriptor. It
@@ -168,11 +169,12 @@ func (h *HID) Next() (Control, error) {
 		if c.On {
 			h.ringing = false
 		}
-		err := h.output()
-		h.mu.Unlock()
-		if err != nil {
-			return Control{}, err
+		// A failed indicator write leaves the telephone usable: keep it
+		// for OutputErr rather than ending the input.
+		if err := h.output(); err != nil {
+			h.outErr = err
 		}
+		h.mu.Unlock()
 	}
 	return c, nil
 }
@@ -187,10 +189,20 @@ func (h *HID) SetRinging(on bool) error {
 
 // output writes the ringer and off-hook state; called with h.mu held.
 func (h *HID) output() error {
-	if r := h.tel.RingReport(h.ringing, h.offHook); r != nil {
-		return h.f.write(r)
+	for _, r := range h.tel.OutputReports(h.ringing, h.offHook) {
+		if err := h.f.write(r); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// OutputErr is the last error writing the off-hook indicator while
+// reading controls, or nil.
+func (h *HID) OutputErr() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.outErr
 }
 
 // Close implements Input.
