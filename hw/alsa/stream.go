@@ -57,8 +57,8 @@ type Opts struct {
 	Periods int
 }
 
-// DefaultRates are the rates tried when Opts.Rates is empty.
-var DefaultRates = []int{8000, 16000, 48000, 32000, 24000}
+// defaultRates are the rates tried when Opts.Rates is empty.
+var defaultRates = [...]int{8000, 16000, 48000, 32000, 24000}
 
 func (o *Opts) fill() (Opts, error) {
 	var v Opts
@@ -66,7 +66,7 @@ func (o *Opts) fill() (Opts, error) {
 		v = *o
 	}
 	if len(v.Rates) == 0 {
-		v.Rates = DefaultRates
+		v.Rates = defaultRates[:]
 	}
 	for _, r := range v.Rates {
 		if r <= 0 || r%hw.SampleRate != 0 || r > 384000 {

@@ -33,7 +33,7 @@ type Wiring struct {
 }
 
 // DefaultWiring is the wiring the package documentation describes.
-var DefaultWiring = Wiring{RM: "GPIO23", FR: "GPIO24", SHK: "GPIO25"}
+func DefaultWiring() Wiring { return Wiring{RM: "GPIO23", FR: "GPIO24", SHK: "GPIO25"} }
 
 // Pins looks the lines up in gpioreg (host.Init must have run). It fails
 // with hw.ErrInvalid naming the first line not found.

@@ -10,7 +10,7 @@ import (
 	"deskline/hw/chip/ag1171"
 )
 
-// On a board, the pins come from ag1171.DefaultWiring.Pins() after
+// On a board, the pins come from ag1171.DefaultWiring().Pins() after
 // host.Init, and the audio from alsa.Open; here fakes stand in.
 func Example() {
 	pins := ag1171.Pins{
