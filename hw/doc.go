@@ -6,9 +6,10 @@
 // Subpackages: hw/line holds the clock-driven line state machines (hook
 // debounce, flash, pulse dialling, ring detection, ring cadence and the
 // caller-ID moment); hw/sim is a simulated FXS phone and FXO line for tests
-// and demos; hw/hwtest is the conformance suite every Port passes. Chip
-// drivers (on periph.io) will live beside them.
+// and demos; hw/hwtest is the conformance suite every Port passes. Drivers
+// live beside them: hw/alsa (sound cards, on x/sys/unix), hw/usbphone (USB
+// handsets and headsets) and hw/chip/... (interface chips, on periph.io).
 //
-// Imports: nothing of Deskline's; hw is the only package that may import
+// Imports: nothing of Deskline's; only hw and its subpackages may import
 // periph. Importers: appliance.
 package hw
