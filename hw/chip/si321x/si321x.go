@@ -176,7 +176,7 @@ func NewConn(c conn.Conn, opts *Opts) (*Dev, error) {
 	if o.Name == "" {
 		o.Name = c.String()
 	}
-	d := &Dev{bus: bus{c: c}, o: o}
+	d := &Dev{bus: bus{Bus: shell.Bus{C: c}}, o: o}
 	var err error
 	d.fxs, err = line.NewFXS(o.Hook, o.Ringer, d.post)
 	if err != nil {
@@ -273,8 +273,8 @@ func (d *Dev) init() error {
 	b.write(regIntMask2, mask2)
 	b.write(regIntMask3, 0)
 	d.setState(ForwardActive)
-	if b.err != nil {
-		return fmt.Errorf("%w: spi: %v", ErrFault, b.err)
+	if b.Err != nil {
+		return fmt.Errorf("%w: spi: %v", ErrFault, b.Err)
 	}
 	return nil
 }
@@ -284,8 +284,8 @@ func (d *Dev) init() error {
 func (d *Dev) probe() error {
 	b := &d.bus
 	id := b.read(regID)
-	if b.err != nil {
-		return fmt.Errorf("%w: spi: %v", ErrNoChip, b.err)
+	if b.Err != nil {
+		return fmt.Errorf("%w: spi: %v", ErrNoChip, b.Err)
 	}
 	rev := id & 0x0f
 	if rev == idNoChipLow || rev == idNoChipHigh {
@@ -307,8 +307,8 @@ func (d *Dev) probe() error {
 	if v := b.read(regTXStartLo); v != scratchPattern {
 		return fmt.Errorf("%w: read-back of register %d gave %#02x, want %#02x", ErrNoChip, regTXStartLo, v, scratchPattern)
 	}
-	if b.err != nil {
-		return fmt.Errorf("%w: spi: %v", ErrNoChip, b.err)
+	if b.Err != nil {
+		return fmt.Errorf("%w: spi: %v", ErrNoChip, b.Err)
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func (d *Dev) waitReg(reg byte, ok func(byte) bool) bool {
 		if ok(d.bus.read(reg)) {
 			return true
 		}
-		if i == 9 || d.bus.err != nil {
+		if i == 9 || d.bus.Err != nil {
 			return false
 		}
 		d.o.Sleep(100 * time.Millisecond)
@@ -331,7 +331,7 @@ func (d *Dev) waitReg(reg byte, ok func(byte) bool) bool {
 func (d *Dev) writeIndirect(addr uint8, v uint16) {
 	b := &d.bus
 	for range 100 {
-		if b.read(regIStatus) == 0 || b.err != nil {
+		if b.read(regIStatus) == 0 || b.Err != nil {
 			break
 		}
 	}
@@ -377,7 +377,7 @@ func (d *Dev) post(e hw.Event) {
 // the chip's health.
 func (d *Dev) poll(now time.Time, irq bool) time.Time {
 	b := &d.bus
-	b.err = nil
+	b.Err = nil
 	if irq {
 		st := b.read(regIntStatus2)
 		b.write(regIntStatus2, st) // write-one-to-clear [inferred]
@@ -387,7 +387,7 @@ func (d *Dev) poll(now time.Time, irq bool) time.Time {
 	}
 	loop := b.read(regLoopStat)
 	off := loop&loopLCR != 0 || (d.state == Ringing && loop&loopRTP != 0)
-	if b.err != nil {
+	if b.Err != nil {
 		off = d.fxs.Hook().State() != line.Idle // keep the last reading
 	}
 	lf, sendCID := d.fxs.Sample(off, now)
@@ -406,8 +406,8 @@ func (d *Dev) poll(now time.Time, irq bool) time.Time {
 		d.nextHealth = now.Add(d.o.Health)
 		d.health(now, irq)
 	}
-	if d.alarms.Raise(alarmSPI, b.err != nil) {
-		d.alarm(now, "spi: %v", b.err)
+	if d.alarms.Raise(alarmSPI, b.Err != nil) {
+		d.alarm(now, "spi: %v", b.Err)
 	}
 	next, _ := d.fxs.Deadline()
 	return next
@@ -473,9 +473,9 @@ func (d *Dev) alarm(now time.Time, format string, args ...any) {
 }
 
 func (d *Dev) inert() error {
-	d.bus.err = nil
+	d.bus.Err = nil
 	d.setState(Open)
-	return d.bus.err
+	return d.bus.Err
 }
 
 // String is "si3210(name)" or "si3215(name)".

@@ -1,0 +1,447 @@
+package si3050
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"deskline/hw"
+	"deskline/hw/chip/internal/shell"
+	"deskline/hw/line"
+
+	"periph.io/x/conn/v3"
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/physic"
+	"periph.io/x/conn/v3/spi"
+)
+
+// Errors, wrapped with the port's name (test with errors.Is).
+var (
+	// ErrNoChip is returned by New when no working Si3050 answers:
+	// register 2 does not read its reset value or the read-back check
+	// fails.
+	ErrNoChip = errors.New("si3050: no DAA found")
+	// ErrFault is returned by New when the line side does not come up,
+	// and is wrapped by the Err of Alarm events: a control register
+	// reading no working chip returns, a line side that never linked, or an
+	// SPI transfer that failed.
+	ErrFault = errors.New("si3050: chip fault")
+)
+
+// Clock is the driver's time source; a clockwork.Clock satisfies it.
+type Clock = shell.Clock
+
+// Opts configure a port. The zero value is valid: µ-law in time slot 0,
+// US line termination, polled every 4 ms, the wall clock, silence for
+// audio.
+type Opts struct {
+	// Name is put in String: "si3050(Name)". Default: the SPI port's name.
+	Name string
+	// Audio carries the port's PCM time slot; nil delivers silence.
+	Audio hw.Audio
+	// Clock defaults to the wall clock. Sleep waits during initialisation
+	// (reset, ISOcap link); default time.Sleep.
+	Clock Clock
+	Sleep func(time.Duration)
+	// Reset drives the chip's /RESET pin (active low) when not nil.
+	Reset gpio.PinOut
+	// IRQ is the chip's /INT pin (active low). When set, the driver samples
+	// on its falling edges, every Poll for HotTime after an edge or a line
+	// change, and every IRQIdle (default 50 ms) otherwise.
+	IRQ     gpio.PinIn
+	IRQIdle time.Duration
+	HotTime time.Duration
+	// Poll is the sampling interval. Default 4 ms.
+	Poll time.Duration
+	// Law and the start counts place the port's audio on the PCM bus, in
+	// PCLK bits from frame sync.
+	Law              Law
+	TXStart, RXStart uint16
+	// Country is the line termination; nil means FCC.
+	Country *Country
+	// Monitor tunes ring, battery and polarity debounce; nil: defaults.
+	Monitor *line.MonitorOpts
+	// Battery is the smallest line voltage magnitude, in volts (register
+	// 29 units), that counts as a line present while on-hook. Default 3,
+	// DAHDI's battthresh.
+	Battery int
+	// LoopCurrent is the smallest loop current reading (register 28 units)
+	// that counts as a connected line while seized; below it the line is
+	// reported down (disconnect supervision). Default 3 [inferred].
+	LoopCurrent uint8
+	// Flash is how long Flash holds the line on-hook. Default 750 ms,
+	// DAHDI's default flash.
+	Flash time.Duration
+	// Health is how often the ISOcap link is checked. Default 500 ms.
+	Health time.Duration
+}
+
+func (o *Opts) fill() error {
+	if o.Clock == nil {
+		o.Clock = shell.RealClock
+	}
+	if o.Sleep == nil {
+		o.Sleep = time.Sleep
+	}
+	if o.IRQIdle <= 0 {
+		o.IRQIdle = 50 * time.Millisecond
+	}
+	if o.HotTime <= 0 {
+		o.HotTime = time.Second
+	}
+	if o.Poll <= 0 {
+		o.Poll = 4 * time.Millisecond
+	}
+	if _, ok := o.Law.pcmMode(); !ok {
+		return fmt.Errorf("%w: Law %d", hw.ErrInvalid, o.Law)
+	}
+	if o.TXStart > 1023 || o.RXStart > 1023 {
+		return fmt.Errorf("%w: TXStart %d / RXStart %d, want <= 1023", hw.ErrInvalid, o.TXStart, o.RXStart)
+	}
+	if o.Country == nil {
+		c := FCC
+		o.Country = &c
+	}
+	if o.Battery == 0 {
+		o.Battery = 3
+	}
+	if o.Battery < 0 || o.Battery > 127 {
+		return fmt.Errorf("%w: Battery %d V, want 1..127", hw.ErrInvalid, o.Battery)
+	}
+	if o.LoopCurrent == 0 {
+		o.LoopCurrent = 3
+	}
+	if o.Flash <= 0 {
+		o.Flash = 750 * time.Millisecond
+	}
+	if o.Health <= 0 {
+		o.Health = 500 * time.Millisecond
+	}
+	return nil
+}
+
+// Dev is one Si3050 FXO port; it implements hw.Port.
+type Dev struct {
+	sh  *shell.Shell
+	bus bus
+	o   Opts
+
+	mon        *line.Monitor
+	seized     bool      // what the port was asked for
+	flashUntil time.Time // on-hook for a flash until then
+	settle     time.Time // loop current not judged before then
+	daa        byte      // register 5 as last written
+	hotUntil   time.Time
+	last       line.LineSample
+	nextHealth time.Time
+	alarms     shell.Alarms
+}
+
+var _ hw.Port = (*Dev)(nil)
+var _ conn.Resource = (*Dev)(nil)
+
+// New connects to the DAA on p (SPI mode 3, 8 bits, at most 2 MHz
+// [inferred]), probes, initialises it and starts sampling.
+func New(p spi.Port, opts *Opts) (*Dev, error) {
+	c, err := p.Connect(2*physic.MegaHertz, spi.Mode3, 8)
+	if err != nil {
+		return nil, fmt.Errorf("si3050: connect: %w", err)
+	}
+	return NewConn(c, opts)
+}
+
+// NewConn is New on a connection the caller made: c must frame every Tx
+// as one chip-select cycle.
+func NewConn(c conn.Conn, opts *Opts) (*Dev, error) {
+	var o Opts
+	if opts != nil {
+		o = *opts
+	}
+	if err := o.fill(); err != nil {
+		return nil, fmt.Errorf("si3050: %w", err)
+	}
+	if o.Name == "" {
+		o.Name = c.String()
+	}
+	d := &Dev{bus: bus{shell.Bus{C: c}}, o: o}
+	var err error
+	d.mon, err = line.NewMonitor(o.Monitor, d.post)
+	if err != nil {
+		return nil, fmt.Errorf("si3050: %w", err)
+	}
+	if err := d.init(); err != nil {
+		return nil, fmt.Errorf("si3050(%s): %w", o.Name, err)
+	}
+	now := o.Clock.Now()
+	d.nextHealth, d.hotUntil = now.Add(o.Health), now.Add(o.HotTime)
+	d.sh = shell.Start(shell.Config{
+		Name: "si3050(" + o.Name + ")", Kind: hw.FXO, Clock: o.Clock, Audio: o.Audio, IRQ: o.IRQ,
+		Period: o.Poll, IRQIdle: o.IRQIdle, Poll: d.poll, Inert: d.inert,
+	})
+	return d, nil
+}
+
+func (d *Dev) init() error {
+	o, b := &d.o, &d.bus
+	if o.Reset != nil {
+		if err := o.Reset.Out(gpio.Low); err != nil {
+			return fmt.Errorf("reset: %w", err)
+		}
+		o.Sleep(time.Millisecond)
+		if err := o.Reset.Out(gpio.High); err != nil {
+			return fmt.Errorf("reset: %w", err)
+		}
+		o.Sleep(10 * time.Millisecond)
+	}
+	if v := b.read(regControl2); v != control2Reset || b.Err != nil {
+		return fmt.Errorf("%w: register 2 reads %#02x, want %#02x (spi: %v)", ErrNoChip, v, control2Reset, b.Err)
+	}
+	b.write(regTXStartLo, scratchPattern)
+	if v := b.read(regTXStartLo); v != scratchPattern || b.Err != nil {
+		return fmt.Errorf("%w: read-back of register %d gave %#02x, want %#02x (spi: %v)", ErrNoChip, regTXStartLo, v, scratchPattern, b.Err)
+	}
+	b.write(regControl1, softReset)
+	o.Sleep(10 * time.Millisecond)
+	mode, _ := o.Law.pcmMode()
+	b.write(regPCM, mode)
+	b.write(regRinger, o.Country.Ringer)
+	b.write(regDCTerm, o.Country.DCTerm)
+	b.write(regACTerm, o.Country.ACTerm)
+	b.write(regDAA5, o.Country.DAA5)
+	b.write(regTXStartLo, byte(o.TXStart))
+	b.write(regTXStartHi, byte(o.TXStart>>8))
+	b.write(regRXStartLo, byte(o.RXStart))
+	b.write(regRXStartHi, byte(o.RXStart>>8))
+	b.write(regDAA2, 0) // power the line side up over the ISOcap link
+	if !d.linked() {
+		return fmt.Errorf("%w: line side did not link (register 11 reads %#02x)", ErrFault, b.read(regRevision))
+	}
+	if o.IRQ != nil {
+		b.write(regIntSource, 0)
+		b.write(regIntMask, intRing|intDropOut|intLoopI|intPolarity)
+		if err := o.IRQ.In(gpio.PullUp, gpio.FallingEdge); err != nil {
+			return fmt.Errorf("irq pin: %w", err)
+		}
+	}
+	d.setDAA(daaOnHook)
+	if b.Err != nil {
+		return fmt.Errorf("%w: spi: %v", ErrFault, b.Err)
+	}
+	return nil
+}
+
+// linked waits up to 1 s for the line-side device ID to appear.
+func (d *Dev) linked() bool {
+	for i := 0; ; i++ {
+		if d.bus.read(regRevision)&0xf0 != 0 {
+			return true
+		}
+		if i == 9 || d.bus.Err != nil {
+			return false
+		}
+		d.o.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (d *Dev) setDAA(v byte) {
+	d.bus.write(regDAA1, v)
+	d.daa = v
+}
+
+func (d *Dev) post(e hw.Event) {
+	if d.sh != nil {
+		d.sh.Post(e)
+	}
+}
+
+// Alarm conditions.
+const (
+	alarmSPI = iota
+	alarmDAA
+	alarmLink
+)
+
+func (d *Dev) alarm(now time.Time, format string, args ...any) {
+	d.post(hw.Event{Type: hw.Alarm, At: now, Err: fmt.Errorf("%s: %w: "+format, append([]any{d.sh.String(), ErrFault}, args...)...)})
+}
+
+// offHook is whether the line should be seized now.
+func (d *Dev) offHook(now time.Time) bool { return d.seized && !now.Before(d.flashUntil) }
+
+// poll samples the DAA: hook register (rewritten if it drifted), ring
+// detector, line voltage and, while seized, loop current, into the Monitor.
+func (d *Dev) poll(now time.Time, irq bool) time.Time {
+	b := &d.bus
+	b.Err = nil
+	if irq {
+		b.read(regIntSource)
+		b.write(regIntSource, 0)
+		d.hotUntil = now.Add(d.o.HotTime)
+	}
+	want := byte(daaOnHook)
+	if d.offHook(now) {
+		want = daaSeized
+	}
+	r5 := b.read(regDAA1)
+	insane := r5&daaBadBit != 0 || r5&daaOnHookMon == 0
+	if d.alarms.Raise(alarmDAA, insane && b.Err == nil) {
+		d.alarm(now, "register 5 reads %#02x", r5)
+	}
+	if r5&daaCompare != want || d.daa != want {
+		if want == daaSeized && d.daa != daaSeized {
+			d.settle = now.Add(d.o.Flash / 4) // loop current takes a moment
+		}
+		d.setDAA(want)
+	}
+	s := d.last
+	if !insane && b.Err == nil {
+		lvs := int8(b.read(regLineV))
+		s.Reversed = lvs < 0
+		s.Ringing = want == daaOnHook && r5&(daaRingPos|daaRingNeg) != 0
+		switch {
+		case want == daaOnHook && d.seized: // flashing: keep the line's state
+		case want == daaOnHook:
+			s.Battery = abs(int(lvs)) >= d.o.Battery
+		case now.Before(d.settle):
+		default:
+			s.Battery = b.read(regLoopI) >= d.o.LoopCurrent
+		}
+	}
+	if b.Err == nil {
+		if s != d.last {
+			d.hotUntil = now.Add(d.o.HotTime)
+		}
+		d.last = s
+		d.mon.Sample(s, now)
+	}
+	if !now.Before(d.nextHealth) {
+		d.nextHealth = now.Add(d.o.Health)
+		rev := b.read(regRevision)
+		if d.alarms.Raise(alarmLink, b.Err == nil && rev&0xf0 == 0) {
+			d.alarm(now, "line side lost its link (register 11 reads %#02x)", rev)
+		}
+	}
+	if d.alarms.Raise(alarmSPI, b.Err != nil) {
+		d.alarm(now, "spi: %v", b.Err)
+	}
+	if now.Before(d.hotUntil) || now.Before(d.flashUntil) {
+		return now.Add(d.o.Poll)
+	}
+	return time.Time{}
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func (d *Dev) inert() error {
+	d.bus.Err = nil
+	d.setDAA(daaOnHook)
+	return d.bus.Err
+}
+
+// String is "si3050(name)".
+func (d *Dev) String() string { return d.sh.String() }
+
+// Kind is hw.FXO.
+func (d *Dev) Kind() hw.Kind { return hw.FXO }
+
+// Events implements hw.Port.
+func (d *Dev) Events() <-chan hw.Event { return d.sh.Events() }
+
+// ReadFrame implements hw.Port through Opts.Audio.
+func (d *Dev) ReadFrame(f *hw.Frame) error { return d.sh.ReadFrame(f) }
+
+// WriteFrame implements hw.Port through Opts.Audio.
+func (d *Dev) WriteFrame(f *hw.Frame) error { return d.sh.WriteFrame(f) }
+
+// Halt implements hw.Port: the line is released (on-hook).
+func (d *Dev) Halt() error { return d.sh.Halt() }
+
+// Ring returns hw.ErrUnsupported: this is an FXO port.
+func (d *Dev) Ring(hw.Cadence, *hw.CallerID) error { return d.unsupported("ring") }
+
+// StopRing returns hw.ErrUnsupported: this is an FXO port.
+func (d *Dev) StopRing() error { return d.unsupported("stop ring") }
+
+func (d *Dev) unsupported(op string) error {
+	d.sh.Mu.Lock()
+	defer d.sh.Mu.Unlock()
+	if err := d.sh.Check(op); err != nil {
+		return err
+	}
+	return d.sh.Errorf(op, hw.ErrUnsupported)
+}
+
+// Seize implements hw.Port: the line goes off-hook at once and the ring
+// count restarts.
+func (d *Dev) Seize() error { return d.hook("seize", true) }
+
+// Release implements hw.Port: the line goes on-hook at once.
+func (d *Dev) Release() error { return d.hook("release", false) }
+
+func (d *Dev) hook(op string, off bool) error {
+	d.sh.Mu.Lock()
+	defer d.sh.Mu.Unlock()
+	if err := d.sh.Check(op); err != nil {
+		return err
+	}
+	if d.seized == off {
+		return nil
+	}
+	d.seized, d.flashUntil = off, time.Time{}
+	now := d.o.Clock.Now()
+	d.bus.Err = nil
+	if off {
+		d.mon.ResetRings()
+		d.settle = now.Add(d.o.Flash / 4)
+		d.setDAA(daaSeized)
+	} else {
+		d.setDAA(daaOnHook)
+	}
+	if d.bus.Err != nil {
+		return d.sh.Errorf(op, fmt.Errorf("%w: spi: %v", ErrFault, d.bus.Err))
+	}
+	return nil
+}
+
+// Flash puts a seized line on-hook for Opts.Flash and seizes it again (a
+// hook flash, e.g. to transfer on a PBX line). It returns hw.ErrInvalid when
+// the line is not seized.
+func (d *Dev) Flash() error {
+	d.sh.Mu.Lock()
+	defer d.sh.Mu.Unlock()
+	if err := d.sh.Check("flash"); err != nil {
+		return err
+	}
+	if !d.seized {
+		return d.sh.Errorf("flash", fmt.Errorf("%w: line not seized", hw.ErrInvalid))
+	}
+	now := d.o.Clock.Now()
+	d.flashUntil = now.Add(d.o.Flash)
+	d.hotUntil = d.flashUntil
+	d.bus.Err = nil
+	d.setDAA(daaOnHook)
+	if d.bus.Err != nil {
+		return d.sh.Errorf("flash", fmt.Errorf("%w: spi: %v", ErrFault, d.bus.Err))
+	}
+	return nil
+}
+
+// LineVoltage reads the line voltage in volts (negative when reversed).
+func (d *Dev) LineVoltage() (int, error) {
+	d.sh.Mu.Lock()
+	defer d.sh.Mu.Unlock()
+	if err := d.sh.Check("line voltage"); err != nil {
+		return 0, err
+	}
+	d.bus.Err = nil
+	v := int(int8(d.bus.read(regLineV)))
+	if d.bus.Err != nil {
+		return 0, d.sh.Errorf("line voltage", d.bus.Err)
+	}
+	return v, nil
+}
