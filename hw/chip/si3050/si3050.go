@@ -193,12 +193,16 @@ func (d *Dev) init() error {
 		}
 		o.Sleep(10 * time.Millisecond)
 	}
-	if v := b.read(regControl2); v != control2Reset || b.Err != nil {
-		return fmt.Errorf("%w: register 2 reads %#02x, want %#02x (spi: %v)", ErrNoChip, v, control2Reset, b.Err)
+	v := b.read(regControl2)
+	if b.Err == nil && v != control2Reset {
+		return fmt.Errorf("%w: register 2 reads %#02x, want %#02x", ErrNoChip, v, control2Reset)
 	}
 	b.write(regTXStartLo, scratchPattern)
-	if v := b.read(regTXStartLo); v != scratchPattern || b.Err != nil {
-		return fmt.Errorf("%w: read-back of register %d gave %#02x, want %#02x (spi: %v)", ErrNoChip, regTXStartLo, v, scratchPattern, b.Err)
+	if v := b.read(regTXStartLo); b.Err == nil && v != scratchPattern {
+		return fmt.Errorf("%w: read-back of register %d gave %#02x, want %#02x", ErrNoChip, regTXStartLo, v, scratchPattern)
+	}
+	if b.Err != nil {
+		return fmt.Errorf("%w: spi: %v", ErrNoChip, b.Err)
 	}
 	b.write(regControl1, softReset)
 	o.Sleep(10 * time.Millisecond)

@@ -1,0 +1,49 @@
+package si3050
+
+import (
+	"testing"
+	"time"
+
+	"deskline/hw/chip/internal/chiptest"
+)
+
+// FuzzRegisters feeds random register values to the probe and, after a
+// normal initialisation, to the sampling code, with control calls mixed
+// in. Nothing may panic, and a failed probe must return an error.
+func FuzzRegisters(f *testing.F) {
+	f.Add([]byte{0x03, 0x5a, 0x30, 0x08, 0x30, 0xd0, 0x1e, 0x68})
+	f.Add([]byte{0xff, 0x00, 0x80, 0x7f, 0x02, 0x60, 0x00})
+	f.Fuzz(fuzzOne)
+}
+
+func fuzzOne(t *testing.T, data []byte) {
+	h := chiptest.NewHarness(t0)
+	probe := &chiptest.FuzzConn{Conn: newChip(), Data: data, On: true}
+	if d, err := NewConn(probe, &Opts{Clock: h.Clock, Sleep: noSleep}); err == nil {
+		d.Halt()
+	}
+	fc := &chiptest.FuzzConn{Conn: newChip(), Data: data}
+	d, err := NewConn(fc, &Opts{Clock: h.Clock, Sleep: noSleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Halt()
+	fc.On = true
+	now := t0
+	for _, b := range data {
+		now = now.Add(time.Duration(b%16) * time.Millisecond)
+		d.sh.Mu.Lock()
+		d.poll(now, b&1 != 0)
+		d.sh.Mu.Unlock()
+		switch b >> 5 {
+		case 1:
+			d.Seize()
+		case 2:
+			d.Release()
+		case 3:
+			d.Flash()
+		case 4:
+			d.LineVoltage()
+		}
+	}
+}
