@@ -360,6 +360,11 @@ func TestRingCadenceCallerIDAndRingTrip(t *testing.T) {
 	if e := r.events(1)[0]; e.Type != hw.OffHook {
 		t.Fatalf("event = %v, want OffHook", e)
 	}
+	written := slices.Compact(r.chip.states())
+	want := []LineState{Open, ForwardActive, Ringing, OHTForward, Ringing, ForwardActive}
+	if !slices.Equal(written, want) {
+		t.Errorf("linefeed writes = %v, want %v", written, want)
+	}
 	if len(r.cids) != 1 {
 		t.Errorf("caller ID sent %d times", len(r.cids))
 	}
