@@ -2,7 +2,6 @@ package si3050
 
 import (
 	"testing"
-	"time"
 
 	"deskline/hw/chip/internal/chiptest"
 )
@@ -29,13 +28,8 @@ func fuzzOne(t *testing.T, data []byte) {
 	}
 	defer d.Halt()
 	fc.On = true
-	now := t0
-	for _, b := range data {
-		now = now.Add(time.Duration(b%16) * time.Millisecond)
-		d.sh.Mu.Lock()
-		d.poll(now, b&1 != 0)
-		d.sh.Mu.Unlock()
-		switch b >> 5 {
+	chiptest.Drive(data, t0, &d.sh.Mu, d.poll, func(op, b byte, i int) {
+		switch op {
 		case 1:
 			d.Seize()
 		case 2:
@@ -45,5 +39,5 @@ func fuzzOne(t *testing.T, data []byte) {
 		case 4:
 			d.LineVoltage()
 		}
-	}
+	})
 }

@@ -1,5 +1,7 @@
 package si3050
 
+import "deskline/hw/chip/internal/shell"
+
 // Registers used here (numbers and the values DAHDI's wctdm.c writes;
 // [inferred] marks what this driver adds from memory of the Si3050 data
 // sheet, to be checked against it).
@@ -52,28 +54,16 @@ const (
 )
 
 // Law is the PCM sample format on the bus.
-type Law uint8
+type Law = shell.Law
 
 const (
-	// MuLaw is 8-bit G.711 µ-law (register 33 = 0x28, as DAHDI).
-	MuLaw Law = iota
-	// ALaw is 8-bit G.711 A-law (0x20, as DAHDI).
-	ALaw
-	// Linear is 16-bit linear PCM (0x38) [inferred: format bits 4:3 = 11].
-	Linear
+	// MuLaw is 8-bit G.711 µ-law (the default).
+	MuLaw = shell.MuLaw
+	// ALaw is 8-bit G.711 A-law.
+	ALaw = shell.ALaw
+	// Linear is 16-bit linear PCM [inferred register code].
+	Linear = shell.Linear
 )
-
-func (l Law) pcmMode() (byte, bool) {
-	switch l {
-	case MuLaw:
-		return 0x28, true
-	case ALaw:
-		return 0x20, true
-	case Linear:
-		return 0x38, true
-	}
-	return 0, false
-}
 
 // Country holds the country-specific line termination registers, as
 // DAHDI's fxo_modes table gives them per country (register 16 from its

@@ -11,7 +11,6 @@ import (
 
 	"periph.io/x/conn/v3"
 	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 )
 
@@ -77,26 +76,13 @@ type Opts struct {
 }
 
 func (o *Opts) fill() error {
-	if o.Clock == nil {
-		o.Clock = shell.RealClock
-	}
-	if o.Sleep == nil {
-		o.Sleep = time.Sleep
-	}
-	if o.IRQIdle <= 0 {
-		o.IRQIdle = 50 * time.Millisecond
+	c := shell.Common{Clock: &o.Clock, Sleep: &o.Sleep, IRQIdle: &o.IRQIdle, Poll: &o.Poll, Health: &o.Health,
+		Law: o.Law, TXStart: o.TXStart, RXStart: o.RXStart}
+	if err := c.Fill(); err != nil {
+		return err
 	}
 	if o.HotTime <= 0 {
 		o.HotTime = time.Second
-	}
-	if o.Poll <= 0 {
-		o.Poll = 4 * time.Millisecond
-	}
-	if _, ok := o.Law.pcmMode(); !ok {
-		return fmt.Errorf("%w: Law %d", hw.ErrInvalid, o.Law)
-	}
-	if o.TXStart > 1023 || o.RXStart > 1023 {
-		return fmt.Errorf("%w: TXStart %d / RXStart %d, want <= 1023", hw.ErrInvalid, o.TXStart, o.RXStart)
 	}
 	if o.Country == nil {
 		c := FCC
@@ -114,14 +100,13 @@ func (o *Opts) fill() error {
 	if o.Flash <= 0 {
 		o.Flash = 750 * time.Millisecond
 	}
-	if o.Health <= 0 {
-		o.Health = 500 * time.Millisecond
-	}
 	return nil
 }
 
 // Dev is one Si3050 FXO port; it implements hw.Port.
 type Dev struct {
+	shell.Port // String, Kind, Events, ReadFrame, WriteFrame, Halt
+
 	sh  *shell.Shell
 	bus bus
 	o   Opts
@@ -143,7 +128,7 @@ var _ conn.Resource = (*Dev)(nil)
 // New connects to the DAA on p (SPI mode 3, 8 bits, at most 2 MHz
 // [inferred]), probes, initialises it and starts sampling.
 func New(p spi.Port, opts *Opts) (*Dev, error) {
-	c, err := p.Connect(2*physic.MegaHertz, spi.Mode3, 8)
+	c, err := shell.Connect(p)
 	if err != nil {
 		return nil, fmt.Errorf("si3050: connect: %w", err)
 	}
@@ -178,20 +163,14 @@ func NewConn(c conn.Conn, opts *Opts) (*Dev, error) {
 		Name: "si3050(" + o.Name + ")", Kind: hw.FXO, Clock: o.Clock, Audio: o.Audio, IRQ: o.IRQ,
 		Period: o.Poll, IRQIdle: o.IRQIdle, Poll: d.poll, Inert: d.inert,
 	})
+	d.Port = d.sh.Port()
 	return d, nil
 }
 
 func (d *Dev) init() error {
 	o, b := &d.o, &d.bus
-	if o.Reset != nil {
-		if err := o.Reset.Out(gpio.Low); err != nil {
-			return fmt.Errorf("reset: %w", err)
-		}
-		o.Sleep(time.Millisecond)
-		if err := o.Reset.Out(gpio.High); err != nil {
-			return fmt.Errorf("reset: %w", err)
-		}
-		o.Sleep(10 * time.Millisecond)
+	if err := shell.ResetPulse(o.Reset, o.Sleep); err != nil {
+		return err
 	}
 	v := b.read(regControl2)
 	if b.Err == nil && v != control2Reset {
@@ -206,7 +185,7 @@ func (d *Dev) init() error {
 	}
 	b.write(regControl1, softReset)
 	o.Sleep(10 * time.Millisecond)
-	mode, _ := o.Law.pcmMode()
+	mode, _ := o.Law.PCMMode()
 	b.write(regPCM, mode)
 	b.write(regRinger, o.Country.Ringer)
 	b.write(regDCTerm, o.Country.DCTerm)
@@ -266,7 +245,7 @@ const (
 )
 
 func (d *Dev) alarm(now time.Time, format string, args ...any) {
-	d.post(hw.Event{Type: hw.Alarm, At: now, Err: fmt.Errorf("%s: %w: "+format, append([]any{d.sh.String(), ErrFault}, args...)...)})
+	d.sh.Alarm(now, ErrFault, format, args...)
 }
 
 // offHook is whether the line should be seized now.
@@ -347,38 +326,13 @@ func (d *Dev) inert() error {
 	return d.bus.Err
 }
 
-// String is "si3050(name)".
-func (d *Dev) String() string { return d.sh.String() }
-
-// Kind is hw.FXO.
-func (d *Dev) Kind() hw.Kind { return hw.FXO }
-
-// Events implements hw.Port.
-func (d *Dev) Events() <-chan hw.Event { return d.sh.Events() }
-
-// ReadFrame implements hw.Port through Opts.Audio.
-func (d *Dev) ReadFrame(f *hw.Frame) error { return d.sh.ReadFrame(f) }
-
-// WriteFrame implements hw.Port through Opts.Audio.
-func (d *Dev) WriteFrame(f *hw.Frame) error { return d.sh.WriteFrame(f) }
-
-// Halt implements hw.Port: the line is released (on-hook).
-func (d *Dev) Halt() error { return d.sh.Halt() }
-
 // Ring returns hw.ErrUnsupported: this is an FXO port.
 func (d *Dev) Ring(hw.Cadence, *hw.CallerID) error { return d.unsupported("ring") }
 
 // StopRing returns hw.ErrUnsupported: this is an FXO port.
 func (d *Dev) StopRing() error { return d.unsupported("stop ring") }
 
-func (d *Dev) unsupported(op string) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check(op); err != nil {
-		return err
-	}
-	return d.sh.Errorf(op, hw.ErrUnsupported)
-}
+func (d *Dev) unsupported(op string) error { return d.sh.Unsupported(op) }
 
 // Seize implements hw.Port: the line goes off-hook at once and the ring
 // count restarts.
@@ -388,26 +342,27 @@ func (d *Dev) Seize() error { return d.hook("seize", true) }
 func (d *Dev) Release() error { return d.hook("release", false) }
 
 func (d *Dev) hook(op string, off bool) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check(op); err != nil {
-		return err
-	}
-	if d.seized == off {
-		return nil
-	}
-	d.seized, d.flashUntil = off, time.Time{}
-	now := d.o.Clock.Now()
+	return d.sh.Do(op, func() error {
+		if d.seized == off {
+			return nil
+		}
+		d.seized, d.flashUntil = off, time.Time{}
+		v := byte(daaOnHook)
+		if off {
+			d.mon.ResetRings()
+			d.settle = d.o.Clock.Now().Add(d.o.Flash / 4)
+			v = daaSeized
+		}
+		return d.writeDAA(v)
+	})
+}
+
+// writeDAA writes register 5 now, for a control method.
+func (d *Dev) writeDAA(v byte) error {
 	d.bus.Err = nil
-	if off {
-		d.mon.ResetRings()
-		d.settle = now.Add(d.o.Flash / 4)
-		d.setDAA(daaSeized)
-	} else {
-		d.setDAA(daaOnHook)
-	}
+	d.setDAA(v)
 	if d.bus.Err != nil {
-		return d.sh.Errorf(op, fmt.Errorf("%w: spi: %v", ErrFault, d.bus.Err))
+		return fmt.Errorf("%w: spi: %v", ErrFault, d.bus.Err)
 	}
 	return nil
 }
@@ -416,36 +371,24 @@ func (d *Dev) hook(op string, off bool) error {
 // hook flash, e.g. to transfer on a PBX line). It returns hw.ErrInvalid when
 // the line is not seized.
 func (d *Dev) Flash() error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("flash"); err != nil {
-		return err
-	}
-	if !d.seized {
-		return d.sh.Errorf("flash", fmt.Errorf("%w: line not seized", hw.ErrInvalid))
-	}
-	now := d.o.Clock.Now()
-	d.flashUntil = now.Add(d.o.Flash)
-	d.hotUntil = d.flashUntil
-	d.bus.Err = nil
-	d.setDAA(daaOnHook)
-	if d.bus.Err != nil {
-		return d.sh.Errorf("flash", fmt.Errorf("%w: spi: %v", ErrFault, d.bus.Err))
-	}
-	return nil
+	return d.sh.Do("flash", func() error {
+		if !d.seized {
+			return fmt.Errorf("%w: line not seized", hw.ErrInvalid)
+		}
+		now := d.o.Clock.Now()
+		d.flashUntil = now.Add(d.o.Flash)
+		d.hotUntil = d.flashUntil
+		return d.writeDAA(daaOnHook)
+	})
 }
 
 // LineVoltage reads the line voltage in volts (negative when reversed).
 func (d *Dev) LineVoltage() (int, error) {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("line voltage"); err != nil {
-		return 0, err
-	}
-	d.bus.Err = nil
-	v := int(int8(d.bus.read(regLineV)))
-	if d.bus.Err != nil {
-		return 0, d.sh.Errorf("line voltage", d.bus.Err)
-	}
-	return v, nil
+	var v int
+	err := d.sh.Do("line voltage", func() error {
+		d.bus.Err = nil
+		v = int(int8(d.bus.read(regLineV)))
+		return d.bus.Err
+	})
+	return v, err
 }

@@ -42,17 +42,6 @@ func initOps(pcm byte, tx, rx uint16) []conntest.IO {
 	)
 }
 
-func playback(t *testing.T, io []conntest.IO) *spitest.Playback {
-	t.Helper()
-	p := &spitest.Playback{Playback: conntest.Playback{Ops: io, DontPanic: true}}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("playback: %v", err)
-		}
-	})
-	return p
-}
-
 func TestNewPlaysInitSequence(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -68,7 +57,7 @@ func TestNewPlaysInitSequence(t *testing.T) {
 			var slept []time.Duration
 			tc.opts.Clock = h.Clock
 			tc.opts.Sleep = func(d time.Duration) { slept = append(slept, d) }
-			p := playback(t, ops(initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart), wr(5, 0x08)))
+			p := chiptest.Playback(t, ops(initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart), wr(5, 0x08)))
 			d, err := New(p, &tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -88,7 +77,7 @@ func TestNewPlaysInitSequence(t *testing.T) {
 
 func TestSeizeReleasePlayback(t *testing.T) {
 	h := chiptest.NewHarness(t0)
-	p := playback(t, ops(initOps(0x28, 0, 0), wr(5, 0x09), wr(5, 0x08), wr(5, 0x08)))
+	p := chiptest.Playback(t, ops(initOps(0x28, 0, 0), wr(5, 0x09), wr(5, 0x08), wr(5, 0x08)))
 	d, err := New(p, &Opts{Clock: h.Clock, Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +102,7 @@ func TestProbeFailures(t *testing.T) {
 		{"read-back fails", ops(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x00))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := New(playback(t, tc.io), &Opts{Sleep: noSleep})
+			d, err := New(chiptest.Playback(t, tc.io), &Opts{Sleep: noSleep})
 			if !errors.Is(err, ErrNoChip) || d != nil {
 				t.Fatalf("New() = %v, %v; want ErrNoChip and no port", d, err)
 			}
@@ -133,7 +122,7 @@ func TestNoLink(t *testing.T) {
 		io = append(io, rd(11, 0)...)
 	}
 	io = append(io, rd(11, 0)...)
-	if _, err := New(playback(t, io), &Opts{Sleep: noSleep}); !errors.Is(err, ErrFault) {
+	if _, err := New(chiptest.Playback(t, io), &Opts{Sleep: noSleep}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() without a line side = %v, want ErrFault", err)
 	}
 }
@@ -167,31 +156,9 @@ func newRig(t *testing.T, o Opts) *rig {
 	return r
 }
 
-func (r *rig) events(n int) []hw.Event {
-	r.t.Helper()
-	var got []hw.Event
-	for range n {
-		select {
-		case e := <-r.port.Events():
-			got = append(got, e)
-		case <-time.After(5 * time.Second):
-			r.t.Fatalf("got %v, want %d events", got, n)
-		}
-	}
-	return got
-}
-
 func (r *rig) expect(want ...hw.EventType) []hw.Event {
 	r.t.Helper()
-	got := r.events(len(want))
-	var ts []hw.EventType
-	for _, e := range got {
-		ts = append(ts, e.Type)
-	}
-	if !slices.Equal(ts, want) {
-		r.t.Fatalf("events = %v, want %v", got, want)
-	}
-	return got
+	return chiptest.Expect(r.t, r.port, want...)
 }
 
 func TestConformance(t *testing.T) {
@@ -276,11 +243,7 @@ func TestFlash(t *testing.T) {
 		t.Fatal("line not seized again after the flash")
 	}
 	r.h.Advance(time.Second)
-	select {
-	case e := <-r.port.Events():
-		t.Errorf("flash caused %v", e)
-	default:
-	}
+	chiptest.Quiet(t, r.port)
 }
 
 func TestHaltReleases(t *testing.T) {
@@ -301,7 +264,7 @@ func TestAlarms(t *testing.T) {
 	r.expect(hw.LineUp)
 	alarm := func(what string) {
 		t.Helper()
-		e := r.events(1)[0]
+		e := chiptest.Next(t, r.port)
 		if e.Type != hw.Alarm || !errors.Is(e.Err, ErrFault) {
 			t.Fatalf("%s: event %v, want an Alarm wrapping ErrFault", what, e)
 		}
@@ -315,7 +278,7 @@ func TestAlarms(t *testing.T) {
 	r.chip.set(regDAA2, 0x10) // line side powered down: link lost
 	r.h.Advance(600 * ms)
 	for {
-		e := r.events(1)[0]
+		e := chiptest.Next(t, r.port)
 		if e.Type == hw.Alarm {
 			break
 		}

@@ -2,7 +2,6 @@ package si321x
 
 import (
 	"testing"
-	"time"
 
 	"deskline/hw/chip/internal/chiptest"
 )
@@ -18,27 +17,15 @@ func pollRig(tb testing.TB) (*Dev, *chip) {
 	return d, c
 }
 
-// One sample (hook read, line machine, linefeed) allocates nothing: it
-// runs every 4 ms for the life of the port.
+// One sample allocates nothing: it runs every 4 ms for the life of the port.
 func TestPollAllocatesNothing(t *testing.T) {
 	d, c := pollRig(t)
+	_ = c
 	c.setHook(true)
-	now := t0
-	allocs := testing.AllocsPerRun(1000, func() {
-		now = now.Add(4 * time.Millisecond)
-		d.poll(now, false)
-	})
-	if allocs != 0 {
-		t.Errorf("poll allocates %v times per sample, want 0", allocs)
-	}
+	chiptest.PollAllocs(t, t0, &d.sh.Mu, d.poll)
 }
 
 func BenchmarkPoll(b *testing.B) {
 	d, _ := pollRig(b)
-	now := t0
-	b.ReportAllocs()
-	for b.Loop() {
-		now = now.Add(4 * time.Millisecond)
-		d.poll(now, false)
-	}
+	chiptest.BenchPoll(b, t0, &d.sh.Mu, d.poll)
 }

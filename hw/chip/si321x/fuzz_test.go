@@ -30,13 +30,8 @@ func fuzzOne(t *testing.T, data []byte) {
 	}
 	defer d.Halt()
 	fc.On = true
-	now := t0
-	for i, b := range data {
-		now = now.Add(time.Duration(b%16) * time.Millisecond)
-		d.sh.Mu.Lock()
-		d.poll(now, b&1 != 0)
-		d.sh.Mu.Unlock()
-		switch b >> 5 {
+	chiptest.Drive(data, t0, &d.sh.Mu, d.poll, func(op, b byte, i int) {
+		switch op {
 		case 1:
 			d.Ring(hw.Cadence{time.Duration(i+1) * time.Millisecond, 40 * time.Millisecond}, &hw.CallerID{Number: "1"})
 		case 2:
@@ -46,5 +41,5 @@ func fuzzOne(t *testing.T, data []byte) {
 		case 4:
 			d.SetOpen(b&4 != 0)
 		}
-	}
+	})
 }

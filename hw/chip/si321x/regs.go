@@ -1,5 +1,7 @@
 package si321x
 
+import "deskline/hw/chip/internal/shell"
+
 // Direct registers used here (numbers from DAHDI proslic.h; meanings from
 // its wctdm.c usage, marked [inferred] where this driver goes further).
 const (
@@ -94,26 +96,13 @@ func (s LineState) String() string {
 }
 
 // Law is the PCM sample format on the bus.
-type Law uint8
+type Law = shell.Law
 
 const (
-	// MuLaw is 8-bit G.711 µ-law (register 1 = 0x28, as DAHDI).
-	MuLaw Law = iota
-	// ALaw is 8-bit G.711 A-law (0x20, as DAHDI).
-	ALaw
-	// Linear is 16-bit linear PCM (0x38) [inferred: format bits 4:3 = 11
-	// by analogy with the µ-law and A-law codes; check the data sheet].
-	Linear
+	// MuLaw is 8-bit G.711 µ-law (the default).
+	MuLaw = shell.MuLaw
+	// ALaw is 8-bit G.711 A-law.
+	ALaw = shell.ALaw
+	// Linear is 16-bit linear PCM [inferred register code].
+	Linear = shell.Linear
 )
-
-func (l Law) pcmMode() (byte, bool) {
-	switch l {
-	case MuLaw:
-		return 0x28, true
-	case ALaw:
-		return 0x20, true
-	case Linear:
-		return 0x38, true
-	}
-	return 0, false
-}

@@ -11,7 +11,6 @@ import (
 
 	"periph.io/x/conn/v3"
 	"periph.io/x/conn/v3/gpio"
-	"periph.io/x/conn/v3/physic"
 	"periph.io/x/conn/v3/spi"
 )
 
@@ -93,23 +92,10 @@ type Opts struct {
 }
 
 func (o *Opts) fill() error {
-	if o.Clock == nil {
-		o.Clock = shell.RealClock
-	}
-	if o.Sleep == nil {
-		o.Sleep = time.Sleep
-	}
-	if o.IRQIdle <= 0 {
-		o.IRQIdle = 50 * time.Millisecond
-	}
-	if o.Poll <= 0 {
-		o.Poll = 4 * time.Millisecond
-	}
-	if _, ok := o.Law.pcmMode(); !ok {
-		return fmt.Errorf("%w: Law %d", hw.ErrInvalid, o.Law)
-	}
-	if o.TXStart > 1023 || o.RXStart > 1023 {
-		return fmt.Errorf("%w: TXStart %d / RXStart %d, want <= 1023", hw.ErrInvalid, o.TXStart, o.RXStart)
+	c := shell.Common{Clock: &o.Clock, Sleep: &o.Sleep, IRQIdle: &o.IRQIdle, Poll: &o.Poll, Health: &o.Health,
+		Law: o.Law, TXStart: o.TXStart, RXStart: o.RXStart}
+	if err := c.Fill(); err != nil {
+		return err
 	}
 	if o.LoopCurrent == 0 {
 		o.LoopCurrent = 20
@@ -123,14 +109,13 @@ func (o *Opts) fill() error {
 	if o.StuckHook == 0 {
 		o.StuckHook = time.Hour
 	}
-	if o.Health <= 0 {
-		o.Health = 500 * time.Millisecond
-	}
 	return nil
 }
 
 // Dev is one Si3210/Si3215 FXS port; it implements hw.Port.
 type Dev struct {
+	shell.Port // String, Kind, Events, ReadFrame, WriteFrame, Halt
+
 	sh  *shell.Shell
 	bus bus
 	o   Opts
@@ -156,7 +141,7 @@ var _ conn.Resource = (*Dev)(nil)
 // [inferred: the chip allows more; wctdm bit-bangs it slowly]), probes,
 // initialises it and starts sampling.
 func New(p spi.Port, opts *Opts) (*Dev, error) {
-	c, err := p.Connect(2*physic.MegaHertz, spi.Mode3, 8)
+	c, err := shell.Connect(p)
 	if err != nil {
 		return nil, fmt.Errorf("si321x: connect: %w", err)
 	}
@@ -190,6 +175,7 @@ func NewConn(c conn.Conn, opts *Opts) (*Dev, error) {
 		Name: d.name(), Kind: hw.FXS, Clock: o.Clock, Audio: o.Audio, IRQ: o.IRQ,
 		Period: o.Poll, IRQIdle: o.IRQIdle, Poll: d.poll, Inert: d.inert,
 	})
+	d.Port = d.sh.Port()
 	return d, nil
 }
 
@@ -208,15 +194,8 @@ func (d *Dev) partDigit() int {
 
 func (d *Dev) init() error {
 	o := &d.o
-	if o.Reset != nil {
-		if err := o.Reset.Out(gpio.Low); err != nil {
-			return fmt.Errorf("reset: %w", err)
-		}
-		o.Sleep(time.Millisecond)
-		if err := o.Reset.Out(gpio.High); err != nil {
-			return fmt.Errorf("reset: %w", err)
-		}
-		o.Sleep(10 * time.Millisecond)
+	if err := shell.ResetPulse(o.Reset, o.Sleep); err != nil {
+		return err
 	}
 	if err := d.probe(); err != nil {
 		return err
@@ -251,7 +230,7 @@ func (d *Dev) init() error {
 		b.write(regDCPeakCal, dcPeakDefault) // as DAHDI: a surprising result is replaced
 	}
 	// PCM.
-	mode, _ := o.Law.pcmMode()
+	mode, _ := o.Law.PCMMode()
 	b.write(regPCMMode, mode)
 	b.write(regTXStartLo, byte(o.TXStart))
 	b.write(regTXStartHi, byte(o.TXStart>>8))
@@ -469,7 +448,7 @@ const (
 )
 
 func (d *Dev) alarm(now time.Time, format string, args ...any) {
-	d.post(hw.Event{Type: hw.Alarm, At: now, Err: fmt.Errorf("%s: %w: "+format, append([]any{d.name(), ErrFault}, args...)...)})
+	d.sh.Alarm(now, ErrFault, format, args...)
 }
 
 func (d *Dev) inert() error {
@@ -478,58 +457,34 @@ func (d *Dev) inert() error {
 	return d.bus.Err
 }
 
-// String is "si3210(name)" or "si3215(name)".
-func (d *Dev) String() string { return d.sh.String() }
-
-// Kind is hw.FXS.
-func (d *Dev) Kind() hw.Kind { return hw.FXS }
-
-// Events implements hw.Port.
-func (d *Dev) Events() <-chan hw.Event { return d.sh.Events() }
-
-// ReadFrame implements hw.Port through Opts.Audio.
-func (d *Dev) ReadFrame(f *hw.Frame) error { return d.sh.ReadFrame(f) }
-
-// WriteFrame implements hw.Port through Opts.Audio.
-func (d *Dev) WriteFrame(f *hw.Frame) error { return d.sh.WriteFrame(f) }
-
-// Halt implements hw.Port: the linefeed goes open (no battery, no ringing).
-func (d *Dev) Halt() error { return d.sh.Halt() }
-
 // Ring implements hw.Port: the driver toggles the linefeed between Ringing
 // and on-hook transmission per cadence c (the chip's own ring cadence
 // timers are not used) and calls Opts.CallerID at the Ringer's caller-ID
 // moment when cid is not nil.
 func (d *Dev) Ring(c hw.Cadence, cid *hw.CallerID) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("ring"); err != nil {
-		return err
-	}
-	if err := c.Validate(); err != nil {
-		return d.sh.Errorf("ring", err)
-	}
-	if err := d.fxs.Ring(c, cid != nil, d.o.Clock.Now()); err != nil {
-		return d.sh.Errorf("ring", err)
-	}
-	d.cid = nil
-	if cid != nil {
-		v := *cid
-		d.cid = &v
-	}
-	return nil
+	return d.sh.Do("ring", func() error {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if err := d.fxs.Ring(c, cid != nil, d.o.Clock.Now()); err != nil {
+			return err
+		}
+		d.cid = nil
+		if cid != nil {
+			v := *cid
+			d.cid = &v
+		}
+		return nil
+	})
 }
 
 // StopRing implements hw.Port.
 func (d *Dev) StopRing() error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("stop ring"); err != nil {
-		return err
-	}
-	d.fxs.StopRing()
-	d.cid = nil
-	return nil
+	return d.sh.Do("stop ring", func() error {
+		d.fxs.StopRing()
+		d.cid = nil
+		return nil
+	})
 }
 
 // Seize returns hw.ErrUnsupported: this is an FXS port.
@@ -538,38 +493,25 @@ func (d *Dev) Seize() error { return d.unsupported("seize") }
 // Release returns hw.ErrUnsupported: this is an FXS port.
 func (d *Dev) Release() error { return d.unsupported("release") }
 
-func (d *Dev) unsupported(op string) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check(op); err != nil {
-		return err
-	}
-	return d.sh.Errorf(op, hw.ErrUnsupported)
-}
+func (d *Dev) unsupported(op string) error { return d.sh.Unsupported(op) }
 
 // SetReversed selects reversed polarity (ReverseActive, OHTReverse) for
 // the idle and talking linefeed, e.g. for answer supervision towards a
 // payphone or a PBX. It takes effect at the next sample.
 func (d *Dev) SetReversed(reversed bool) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("set reversed"); err != nil {
-		return err
-	}
-	d.reversed = reversed
-	return nil
+	return d.sh.Do("set reversed", func() error {
+		d.reversed = reversed
+		return nil
+	})
 }
 
 // SetOpen opens the linefeed (no battery) while open is true, e.g. for a
 // disconnect-supervision pulse; ringing is suspended meanwhile.
 func (d *Dev) SetOpen(open bool) error {
-	d.sh.Mu.Lock()
-	defer d.sh.Mu.Unlock()
-	if err := d.sh.Check("set open"); err != nil {
-		return err
-	}
-	d.open = open
-	return nil
+	return d.sh.Do("set open", func() error {
+		d.open = open
+		return nil
+	})
 }
 
 // State is the linefeed the driver last wrote.

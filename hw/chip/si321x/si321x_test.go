@@ -54,19 +54,6 @@ func initOps(pcm byte, tx, rx uint16, mask2 byte) []conntest.IO {
 	)
 }
 
-// playback returns a Playback port; check closes it and fails on any
-// transfer that did not happen.
-func playback(t *testing.T, io []conntest.IO) *spitest.Playback {
-	t.Helper()
-	p := &spitest.Playback{Playback: conntest.Playback{Ops: io, DontPanic: true}}
-	t.Cleanup(func() {
-		if err := p.Close(); err != nil {
-			t.Errorf("playback: %v", err)
-		}
-	})
-	return p
-}
-
 func TestNewPlaysInitSequence(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -80,7 +67,7 @@ func TestNewPlaysInitSequence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := chiptest.NewHarness(t0)
 			tc.opts.Clock, tc.opts.Sleep = h.Clock, noSleep
-			p := playback(t, ops(probeOps(), initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart, 0), wr(64, 0)))
+			p := chiptest.Playback(t, ops(probeOps(), initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart, 0), wr(64, 0)))
 			d, err := New(p, &tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -102,7 +89,7 @@ func TestNewResetPin(t *testing.T) {
 	h := chiptest.NewHarness(t0)
 	reset := &gpiotest.Pin{N: "reset", L: gpio.High}
 	var slept []time.Duration
-	p := playback(t, ops(probeOps(), initOps(0x28, 0, 0, 0), wr(64, 0)))
+	p := chiptest.Playback(t, ops(probeOps(), initOps(0x28, 0, 0, 0), wr(64, 0)))
 	d, err := New(p, &Opts{Clock: h.Clock, Reset: reset, Sleep: func(d time.Duration) {
 		slept = append(slept, d)
 		if len(slept) == 1 && reset.Read() != gpio.Low {
@@ -135,7 +122,7 @@ func TestProbeFailures(t *testing.T) {
 		{"read-back fails", ops(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x33), wr(30, 0), wr(2, 0x5a), rd(2, 0x00))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := playback(t, tc.io)
+			p := chiptest.Playback(t, tc.io)
 			d, err := New(p, &Opts{Sleep: noSleep})
 			if !errors.Is(err, ErrNoChip) {
 				t.Fatalf("New() = %v, %v; want ErrNoChip", d, err)
@@ -174,7 +161,7 @@ func TestPowerUpFailure(t *testing.T) {
 	for range 10 {
 		io = append(io, rd(82, 0x10)...)
 	}
-	p := playback(t, io)
+	p := chiptest.Playback(t, io)
 	if _, err := New(p, &Opts{Sleep: noSleep}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() with no battery = %v, want ErrFault", err)
 	}
@@ -260,28 +247,6 @@ func (r *rig) dial(n int) {
 	}
 }
 
-func (r *rig) events(n int) []hw.Event {
-	r.t.Helper()
-	var got []hw.Event
-	for range n {
-		select {
-		case e := <-r.port.Events():
-			got = append(got, e)
-		case <-time.After(5 * time.Second):
-			r.t.Fatalf("got %v, want %d events", got, n)
-		}
-	}
-	return got
-}
-
-func types(es []hw.Event) []hw.EventType {
-	var ts []hw.EventType
-	for _, e := range es {
-		ts = append(ts, e.Type)
-	}
-	return ts
-}
-
 func TestConformance(t *testing.T) {
 	hwtest.Run(t, func(t *testing.T) *hwtest.Fixture {
 		r := newRig(t, Opts{})
@@ -311,10 +276,7 @@ func TestHookEvents(t *testing.T) {
 	r.h.Advance(2 * time.Second)
 	r.hook(0, false)
 	r.h.Advance(time.Second)
-	got := r.events(3)
-	if ts := types(got); !slices.Equal(ts, []hw.EventType{hw.OffHook, hw.Digit, hw.OnHook}) {
-		t.Fatalf("events = %v", got)
-	}
+	got := chiptest.Expect(t, r.port, hw.OffHook, hw.Digit, hw.OnHook)
 	if got[1].Digit != '0' || !got[1].Pulse {
 		t.Errorf("digit = %v, want pulse '0'", got[1])
 	}
@@ -357,7 +319,7 @@ func TestRingCadenceCallerIDAndRingTrip(t *testing.T) {
 	if got := r.chip.linefeed(); got != ForwardActive {
 		t.Fatalf("linefeed after ring trip = %v, want ForwardActive", got)
 	}
-	if e := r.events(1)[0]; e.Type != hw.OffHook {
+	if e := chiptest.Next(t, r.port); e.Type != hw.OffHook {
 		t.Fatalf("event = %v, want OffHook", e)
 	}
 	written := slices.Compact(r.chip.states())
@@ -409,7 +371,7 @@ func TestAlarms(t *testing.T) {
 	r := newRig(t, Opts{StuckHook: 5 * time.Second})
 	alarm := func(what string) {
 		t.Helper()
-		e := r.events(1)[0]
+		e := chiptest.Next(t, r.port)
 		if e.Type != hw.Alarm || !errors.Is(e.Err, ErrFault) {
 			t.Fatalf("%s: event %v, want an Alarm wrapping ErrFault", what, e)
 		}
@@ -433,17 +395,13 @@ func TestAlarms(t *testing.T) {
 	r.chip.set(regLoopback, 0)
 	r.hook(0, true)
 	r.h.Advance(6 * time.Second)
-	if e := r.events(1)[0]; e.Type != hw.OffHook {
+	if e := chiptest.Next(t, r.port); e.Type != hw.OffHook {
 		t.Fatalf("event = %v, want OffHook", e)
 	}
 	alarm("stuck hook")
 	// Each alarm once per episode: nothing more is pending.
 	r.h.Advance(2 * time.Second)
-	select {
-	case e := <-r.port.Events():
-		t.Errorf("unexpected %v", e)
-	default:
-	}
+	chiptest.Quiet(t, r.port)
 }
 
 func TestInterruptPin(t *testing.T) {

@@ -141,15 +141,6 @@ func (s *Shell) Kind() hw.Kind { return s.cfg.Kind }
 // Events implements hw.Port.
 func (s *Shell) Events() <-chan hw.Event { return s.q.C() }
 
-// Check returns ErrHalted (wrapped with op) once Halt has begun; call it
-// with Mu held.
-func (s *Shell) Check(op string) error {
-	if s.halted {
-		return s.Errorf(op, hw.ErrHalted)
-	}
-	return nil
-}
-
 func (s *Shell) isHalted() bool {
 	s.Mu.Lock()
 	defer s.Mu.Unlock()
