@@ -1,15 +1,16 @@
 package si3050
 
 import (
+	"deskline/hw/chip"
 	"testing"
 
 	"deskline/hw/chip/internal/chiptest"
 )
 
-func pollRig(tb testing.TB) (*Dev, *chip) {
+func pollRig(tb testing.TB) (*Dev, *simChip) {
 	h := chiptest.NewHarness(t0)
 	c := newChip()
-	d, err := NewConn(c, &Opts{Clock: h.Clock, Sleep: noSleep})
+	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package si3050
 
 import (
+	"deskline/hw/chip"
 	"testing"
 
 	"deskline/hw/chip/internal/chiptest"
@@ -18,11 +19,11 @@ func FuzzRegisters(f *testing.F) {
 func fuzzOne(t *testing.T, data []byte) {
 	h := chiptest.NewHarness(t0)
 	probe := &chiptest.FuzzConn{Conn: newChip(), Data: data, On: true}
-	if d, err := NewConn(probe, &Opts{Clock: h.Clock, Sleep: noSleep}); err == nil {
+	if d, err := NewConn(probe, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}}); err == nil {
 		d.Halt()
 	}
 	fc := &chiptest.FuzzConn{Conn: newChip(), Data: data}
-	d, err := NewConn(fc, &Opts{Clock: h.Clock, Sleep: noSleep})
+	d, err := NewConn(fc, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,5 @@
 package si3050
 
-import "deskline/hw/chip/internal/shell"
-
 // Registers used here (numbers and the values DAHDI's wctdm.c writes;
 // [inferred] marks what this driver adds from memory of the Si3050 data
 // sheet, to be checked against it).
@@ -51,18 +49,6 @@ const (
 	control2Reset  = 0x03
 	softReset      = 0x80
 	scratchPattern = 0x5a // read-back check value [inferred: any byte works]
-)
-
-// Law is the PCM sample format on the bus.
-type Law = shell.Law
-
-const (
-	// MuLaw is 8-bit G.711 µ-law (the default).
-	MuLaw = shell.MuLaw
-	// ALaw is 8-bit G.711 A-law.
-	ALaw = shell.ALaw
-	// Linear is 16-bit linear PCM [inferred register code].
-	Linear = shell.Linear
 )
 
 // Country holds the country-specific line termination registers, as

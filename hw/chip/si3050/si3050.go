@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 	"deskline/hw/chip/internal/shell"
 	"deskline/hw/line"
 
@@ -27,35 +28,13 @@ var (
 	ErrFault = errors.New("si3050: chip fault")
 )
 
-// Clock is the driver's time source; a clockwork.Clock satisfies it.
-type Clock = shell.Clock
-
-// Opts configure a port. The zero value is valid: µ-law in time slot 0,
-// US line termination, polled every 4 ms, the wall clock, silence for
-// audio.
+// Opts configure a port. The zero value is valid: US line termination,
+// and see chip.Board for the wiring defaults.
 type Opts struct {
-	// Name is put in String: "si3050(Name)". Default: the SPI port's name.
-	Name string
-	// Audio carries the port's PCM time slot; nil delivers silence.
-	Audio hw.Audio
-	// Clock defaults to the wall clock. Sleep waits during initialisation
-	// (reset, ISOcap link); default time.Sleep.
-	Clock Clock
-	Sleep func(time.Duration)
-	// Reset drives the chip's /RESET pin (active low) when not nil.
-	Reset gpio.PinOut
-	// IRQ is the chip's /INT pin (active low). When set, the driver samples
-	// on its falling edges, every Poll for HotTime after an edge or a line
-	// change, and every IRQIdle (default 50 ms) otherwise.
-	IRQ     gpio.PinIn
-	IRQIdle time.Duration
+	chip.Board
+	// HotTime is how long after an /INT edge or a line change the driver
+	// keeps sampling every Poll when IRQ is set. Default 1 s.
 	HotTime time.Duration
-	// Poll is the sampling interval. Default 4 ms.
-	Poll time.Duration
-	// Law and the start counts place the port's audio on the PCM bus, in
-	// PCLK bits from frame sync.
-	Law              Law
-	TXStart, RXStart uint16
 	// Country is the line termination; nil means FCC.
 	Country *Country
 	// Monitor tunes ring, battery and polarity debounce; nil: defaults.
@@ -71,14 +50,10 @@ type Opts struct {
 	// Flash is how long Flash holds the line on-hook. Default 750 ms,
 	// DAHDI's default flash.
 	Flash time.Duration
-	// Health is how often the ISOcap link is checked. Default 500 ms.
-	Health time.Duration
 }
 
 func (o *Opts) fill() error {
-	c := shell.Common{Clock: &o.Clock, Sleep: &o.Sleep, IRQIdle: &o.IRQIdle, Poll: &o.Poll, Health: &o.Health,
-		Law: o.Law, TXStart: o.TXStart, RXStart: o.RXStart}
-	if err := c.Fill(); err != nil {
+	if err := shell.Fill(&o.Board); err != nil {
 		return err
 	}
 	if o.HotTime <= 0 {
@@ -185,7 +160,7 @@ func (d *Dev) init() error {
 	}
 	b.write(regControl1, softReset)
 	o.Sleep(10 * time.Millisecond)
-	mode, _ := o.Law.PCMMode()
+	mode, _ := shell.PCMMode(o.Law)
 	b.write(regPCM, mode)
 	b.write(regRinger, o.Country.Ringer)
 	b.write(regDCTerm, o.Country.DCTerm)

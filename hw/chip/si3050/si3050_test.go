@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 	"deskline/hw/chip/internal/chiptest"
 	"deskline/hw/hwtest"
 	"deskline/hw/line"
@@ -49,8 +50,8 @@ func TestNewPlaysInitSequence(t *testing.T) {
 		pcm  byte
 	}{
 		{"mu-law slot 0", Opts{}, 0x28},
-		{"a-law slot 1", Opts{Law: ALaw, TXStart: 8, RXStart: 8}, 0x20},
-		{"linear at bit 512", Opts{Law: Linear, TXStart: 512, RXStart: 512}, 0x38},
+		{"a-law slot 1", Opts{Board: chip.Board{Law: chip.ALaw, TXStart: 8, RXStart: 8}}, 0x20},
+		{"linear at bit 512", Opts{Board: chip.Board{Law: chip.Linear, TXStart: 512, RXStart: 512}}, 0x38},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := chiptest.NewHarness(t0)
@@ -78,7 +79,7 @@ func TestNewPlaysInitSequence(t *testing.T) {
 func TestSeizeReleasePlayback(t *testing.T) {
 	h := chiptest.NewHarness(t0)
 	p := chiptest.Playback(t, ops(initOps(0x28, 0, 0), wr(5, 0x09), wr(5, 0x08), wr(5, 0x08)))
-	d, err := New(p, &Opts{Clock: h.Clock, Sleep: noSleep})
+	d, err := New(p, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +103,14 @@ func TestProbeFailures(t *testing.T) {
 		{"read-back fails", ops(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x00))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := New(chiptest.Playback(t, tc.io), &Opts{Sleep: noSleep})
+			d, err := New(chiptest.Playback(t, tc.io), &Opts{Board: chip.Board{Sleep: noSleep}})
 			if !errors.Is(err, ErrNoChip) || d != nil {
 				t.Fatalf("New() = %v, %v; want ErrNoChip and no port", d, err)
 			}
 		})
 	}
 	p := &spitest.Playback{Playback: conntest.Playback{DontPanic: true}}
-	if _, err := New(p, &Opts{Sleep: noSleep}); !errors.Is(err, ErrNoChip) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrNoChip) {
 		t.Errorf("New() on a failing bus = %v, want ErrNoChip", err)
 	}
 }
@@ -122,13 +123,13 @@ func TestNoLink(t *testing.T) {
 		io = append(io, rd(11, 0)...)
 	}
 	io = append(io, rd(11, 0)...)
-	if _, err := New(chiptest.Playback(t, io), &Opts{Sleep: noSleep}); !errors.Is(err, ErrFault) {
+	if _, err := New(chiptest.Playback(t, io), &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() without a line side = %v, want ErrFault", err)
 	}
 }
 
 func TestInvalidOpts(t *testing.T) {
-	for _, o := range []Opts{{Law: 7}, {RXStart: 4096}, {Battery: -1}} {
+	for _, o := range []Opts{{Board: chip.Board{Law: 7}}, {Board: chip.Board{RXStart: 4096}}, {Battery: -1}} {
 		if _, err := NewConn(newChip(), &o); !errors.Is(err, hw.ErrInvalid) {
 			t.Errorf("NewConn(%+v) = %v, want ErrInvalid", o, err)
 		}
@@ -138,7 +139,7 @@ func TestInvalidOpts(t *testing.T) {
 type rig struct {
 	t    *testing.T
 	h    *chiptest.Harness
-	chip *chip
+	chip *simChip
 	d    *Dev
 	port hw.Port
 }
@@ -292,7 +293,7 @@ func TestInterruptPin(t *testing.T) {
 	h := chiptest.NewHarness(t0)
 	c := newChip()
 	irq := &gpiotest.Pin{N: "int", Clock: h.Clock, EdgesChan: make(chan gpio.Level, 4)}
-	d, err := NewConn(c, &Opts{Clock: h.Clock, Sleep: noSleep, IRQ: irq})
+	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep, IRQ: irq}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 // detector (alternating RDTP/RDTN at 20 Hz during ring bursts), the line
 // voltage (48 V on-hook, 8 V off-hook, signed by polarity) and the loop
 // current while off-hook.
-type chip struct {
+type simChip struct {
 	mu      sync.Mutex
 	regs    [64]byte
 	step    int // 0: control byte; 1: register; 2: data
@@ -29,23 +29,23 @@ type chip struct {
 	ringer  *line.Ringer
 }
 
-func newChip() *chip {
-	c := &chip{battery: true}
+func newChip() *simChip {
+	c := &simChip{battery: true}
 	c.reset()
 	return c
 }
 
-func (c *chip) reset() {
+func (c *simChip) reset() {
 	c.regs = [64]byte{}
 	c.regs[regControl2] = control2Reset
 	c.regs[regDAA2] = 0x10 // line side powered down
 }
 
-func (c *chip) String() string      { return "simdaa" }
-func (c *chip) Duplex() conn.Duplex { return conn.Full }
+func (c *simChip) String() string      { return "simdaa" }
+func (c *simChip) Duplex() conn.Duplex { return conn.Full }
 
 // far moves the exchange to now: ring cadence and ring half waves.
-func (c *chip) far(now time.Time) {
+func (c *simChip) far(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ringing = false
@@ -55,20 +55,20 @@ func (c *chip) far(now time.Time) {
 	c.phase = now.UnixMilli()/25%2 == 0
 }
 
-func (c *chip) ring(cad hw.Cadence, now time.Time) {
+func (c *simChip) ring(cad hw.Cadence, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.ringer, _ = line.NewRinger(cad, now, nil)
 }
 
-func (c *chip) stopRing()            { c.mu.Lock(); c.ringer = nil; c.mu.Unlock() }
-func (c *chip) setBattery(on bool)   { c.mu.Lock(); c.battery = on; c.mu.Unlock() }
-func (c *chip) setReversed(rev bool) { c.mu.Lock(); c.rev = rev; c.mu.Unlock() }
-func (c *chip) set(reg, v byte)      { c.mu.Lock(); c.regs[reg] = v; c.mu.Unlock() }
-func (c *chip) get(reg byte) byte    { c.mu.Lock(); defer c.mu.Unlock(); return c.regs[reg] }
-func (c *chip) offHook() bool        { return c.get(regDAA1)&daaOffHook != 0 }
+func (c *simChip) stopRing()            { c.mu.Lock(); c.ringer = nil; c.mu.Unlock() }
+func (c *simChip) setBattery(on bool)   { c.mu.Lock(); c.battery = on; c.mu.Unlock() }
+func (c *simChip) setReversed(rev bool) { c.mu.Lock(); c.rev = rev; c.mu.Unlock() }
+func (c *simChip) set(reg, v byte)      { c.mu.Lock(); c.regs[reg] = v; c.mu.Unlock() }
+func (c *simChip) get(reg byte) byte    { c.mu.Lock(); defer c.mu.Unlock(); return c.regs[reg] }
+func (c *simChip) offHook() bool        { return c.get(regDAA1)&daaOffHook != 0 }
 
-func (c *chip) value(reg byte) byte {
+func (c *simChip) value(reg byte) byte {
 	off := c.regs[regDAA1]&daaOffHook != 0
 	linked := c.regs[regDAA2]&0x10 == 0
 	switch reg {
@@ -108,7 +108,7 @@ func (c *chip) value(reg byte) byte {
 	return c.regs[reg]
 }
 
-func (c *chip) Tx(w, r []byte) error {
+func (c *simChip) Tx(w, r []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch c.step {

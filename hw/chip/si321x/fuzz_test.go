@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 	"deskline/hw/chip/internal/chiptest"
 )
 
@@ -20,11 +21,11 @@ func FuzzRegisters(f *testing.F) {
 func fuzzOne(t *testing.T, data []byte) {
 	h := chiptest.NewHarness(t0)
 	probe := &chiptest.FuzzConn{Conn: newChip(), Data: data, On: true}
-	if d, err := NewConn(probe, &Opts{Clock: h.Clock, Sleep: noSleep}); err == nil {
+	if d, err := NewConn(probe, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}}); err == nil {
 		d.Halt()
 	}
 	fc := &chiptest.FuzzConn{Conn: newChip(), Data: data}
-	d, err := NewConn(fc, &Opts{Clock: h.Clock, Sleep: noSleep, CallerID: func(hw.CallerID) {}})
+	d, err := NewConn(fc, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}, CallerID: func(hw.CallerID) {}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,5 @@
 package si321x
 
-import "deskline/hw/chip/internal/shell"
-
 // Direct registers used here (numbers from DAHDI proslic.h; meanings from
 // its wctdm.c usage, marked [inferred] where this driver goes further).
 const (
@@ -94,15 +92,3 @@ func (s LineState) String() string {
 	}
 	return "LineState(invalid)"
 }
-
-// Law is the PCM sample format on the bus.
-type Law = shell.Law
-
-const (
-	// MuLaw is 8-bit G.711 µ-law (the default).
-	MuLaw = shell.MuLaw
-	// ALaw is 8-bit G.711 A-law.
-	ALaw = shell.ALaw
-	// Linear is 16-bit linear PCM [inferred register code].
-	Linear = shell.Linear
-)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 	"deskline/hw/chip/internal/shell"
 	"deskline/hw/line"
 
@@ -28,43 +29,16 @@ var (
 	ErrFault = errors.New("si321x: chip fault")
 )
 
-// Clock is the driver's time source; a clockwork.Clock satisfies it.
-type Clock = shell.Clock
-
 // IndirectReg is one indirect register write done at initialisation.
 type IndirectReg struct {
 	Addr  uint8
 	Value uint16
 }
 
-// Opts configure a port. The zero value is valid: µ-law in time slot 0,
-// polled every 4 ms, the wall clock, silence for audio.
+// Opts configure a port. The zero value is valid: see chip.Board for the
+// wiring defaults.
 type Opts struct {
-	// Name is put in String: "si321x(Name)". Default: the SPI port's name.
-	Name string
-	// Audio carries the port's PCM time slot; nil delivers silence.
-	Audio hw.Audio
-	// Clock defaults to the wall clock. Sleep waits during initialisation
-	// (reset pulse, power-up and calibration polls); default time.Sleep.
-	Clock Clock
-	Sleep func(time.Duration)
-	// Reset drives the chip's /RESET pin (active low) when not nil: New
-	// holds it low for 1 ms, then releases it and waits 10 ms [inferred
-	// timings, generous].
-	Reset gpio.PinOut
-	// IRQ is the chip's /INT pin (active low, open drain). When set the
-	// driver samples on its falling edges, at the line machines' deadlines
-	// and every IRQIdle (default 50 ms), instead of every Poll.
-	IRQ     gpio.PinIn
-	IRQIdle time.Duration
-	// Poll is the sampling interval without IRQ. Default 4 ms: pulse
-	// dialling needs better than 10 ms (HARDWARE.md 4.7).
-	Poll time.Duration
-	// Law and the start counts place the port's audio on the PCM bus:
-	// TXStart and RXStart count PCLK bits from frame sync (DAHDI uses
-	// 8 × slot for 8-bit slots).
-	Law              Law
-	TXStart, RXStart uint16
+	chip.Board
 	// LoopCurrent is the loop current limit in mA, 20 to 41. Default 20.
 	LoopCurrent int
 	// Indirect are board-specific indirect register values (ring
@@ -86,15 +60,10 @@ type Opts struct {
 	// StuckHook raises an Alarm when the telephone stays off-hook this long.
 	// Default 1 hour; negative disables.
 	StuckHook time.Duration
-	// Health is how often the chip's reset, linefeed, battery and power
-	// alarm registers are checked. Default 500 ms.
-	Health time.Duration
 }
 
 func (o *Opts) fill() error {
-	c := shell.Common{Clock: &o.Clock, Sleep: &o.Sleep, IRQIdle: &o.IRQIdle, Poll: &o.Poll, Health: &o.Health,
-		Law: o.Law, TXStart: o.TXStart, RXStart: o.RXStart}
-	if err := c.Fill(); err != nil {
+	if err := shell.Fill(&o.Board); err != nil {
 		return err
 	}
 	if o.LoopCurrent == 0 {
@@ -230,7 +199,7 @@ func (d *Dev) init() error {
 		b.write(regDCPeakCal, dcPeakDefault) // as DAHDI: a surprising result is replaced
 	}
 	// PCM.
-	mode, _ := o.Law.PCMMode()
+	mode, _ := shell.PCMMode(o.Law)
 	b.write(regPCMMode, mode)
 	b.write(regTXStartLo, byte(o.TXStart))
 	b.write(regTXStartHi, byte(o.TXStart>>8))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 	"deskline/hw/chip/internal/chiptest"
 	"deskline/hw/hwtest"
 	"deskline/hw/line"
@@ -61,8 +62,8 @@ func TestNewPlaysInitSequence(t *testing.T) {
 		pcm  byte
 	}{
 		{"mu-law slot 0", Opts{}, 0x28},
-		{"a-law slot 3", Opts{Law: ALaw, TXStart: 24, RXStart: 24}, 0x20},
-		{"linear at bit 264", Opts{Law: Linear, TXStart: 264, RXStart: 8}, 0x38},
+		{"a-law slot 3", Opts{Board: chip.Board{Law: chip.ALaw, TXStart: 24, RXStart: 24}}, 0x20},
+		{"linear at bit 264", Opts{Board: chip.Board{Law: chip.Linear, TXStart: 264, RXStart: 8}}, 0x38},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := chiptest.NewHarness(t0)
@@ -90,12 +91,13 @@ func TestNewResetPin(t *testing.T) {
 	reset := &gpiotest.Pin{N: "reset", L: gpio.High}
 	var slept []time.Duration
 	p := chiptest.Playback(t, ops(probeOps(), initOps(0x28, 0, 0, 0), wr(64, 0)))
-	d, err := New(p, &Opts{Clock: h.Clock, Reset: reset, Sleep: func(d time.Duration) {
+	sleep := func(d time.Duration) {
 		slept = append(slept, d)
 		if len(slept) == 1 && reset.Read() != gpio.Low {
 			t.Errorf("reset not held low during the pulse")
 		}
-	}})
+	}
+	d, err := New(p, &Opts{Board: chip.Board{Clock: h.Clock, Reset: reset, Sleep: sleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +125,7 @@ func TestProbeFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := chiptest.Playback(t, tc.io)
-			d, err := New(p, &Opts{Sleep: noSleep})
+			d, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}})
 			if !errors.Is(err, ErrNoChip) {
 				t.Fatalf("New() = %v, %v; want ErrNoChip", d, err)
 			}
@@ -137,7 +139,7 @@ func TestProbeFailures(t *testing.T) {
 func TestProbeSPIError(t *testing.T) {
 	// The playback runs out: every transfer fails.
 	p := &spitest.Playback{Playback: conntest.Playback{DontPanic: true}}
-	if _, err := New(p, &Opts{Sleep: noSleep}); !errors.Is(err, ErrNoChip) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrNoChip) {
 		t.Fatalf("New() on a failing bus = %v, want ErrNoChip", err)
 	}
 }
@@ -162,13 +164,13 @@ func TestPowerUpFailure(t *testing.T) {
 		io = append(io, rd(82, 0x10)...)
 	}
 	p := chiptest.Playback(t, io)
-	if _, err := New(p, &Opts{Sleep: noSleep}); !errors.Is(err, ErrFault) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() with no battery = %v, want ErrFault", err)
 	}
 }
 
 func TestInvalidOpts(t *testing.T) {
-	for _, o := range []Opts{{Law: 9}, {TXStart: 2000}, {LoopCurrent: 60}} {
+	for _, o := range []Opts{{Board: chip.Board{Law: 9}}, {Board: chip.Board{TXStart: 2000}}, {LoopCurrent: 60}} {
 		if _, err := NewConn(newChip(), &o); !errors.Is(err, hw.ErrInvalid) {
 			t.Errorf("NewConn(%+v) = %v, want ErrInvalid", o, err)
 		}
@@ -179,7 +181,7 @@ func TestInvalidOpts(t *testing.T) {
 type rig struct {
 	t    *testing.T
 	h    *chiptest.Harness
-	chip *chip
+	chip *simChip
 	d    *Dev
 	port hw.Port
 
@@ -408,7 +410,7 @@ func TestInterruptPin(t *testing.T) {
 	h := chiptest.NewHarness(t0)
 	c := newChip()
 	irq := &gpiotest.Pin{N: "int", Clock: h.Clock, EdgesChan: make(chan gpio.Level, 4)}
-	d, err := NewConn(c, &Opts{Clock: h.Clock, Sleep: noSleep, IRQ: irq})
+	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep, IRQ: irq}})
 	if err != nil {
 		t.Fatal(err)
 	}

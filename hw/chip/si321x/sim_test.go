@@ -11,7 +11,7 @@ import (
 // reset values it probes, calibration and battery that come up at once,
 // the linefeed register, loop closure and ring trip from a telephone's hook
 // switch, and write-one-to-clear interrupt status.
-type chip struct {
+type simChip struct {
 	mu      sync.Mutex
 	regs    [128]byte
 	pending int  // 0: expecting a command byte; 1: write data; 2: read data
@@ -20,8 +20,8 @@ type chip struct {
 	history []LineState
 }
 
-func newChip() *chip {
-	c := &chip{}
+func newChip() *simChip {
+	c := &simChip{}
 	c.regs[regID] = 0x05 // Si3210 revision 5
 	c.regs[regLoopback] = loopbackReset
 	c.regs[regHybrid] = hybridReset
@@ -30,18 +30,18 @@ func newChip() *chip {
 	return c
 }
 
-func (c *chip) String() string      { return "simchip" }
-func (c *chip) Duplex() conn.Duplex { return conn.Full }
-func (c *chip) setHook(off bool)    { c.mu.Lock(); c.offHook = off; c.mu.Unlock() }
-func (c *chip) set(reg, v byte)     { c.mu.Lock(); c.regs[reg] = v; c.mu.Unlock() }
-func (c *chip) get(reg byte) byte   { c.mu.Lock(); defer c.mu.Unlock(); return c.regs[reg] }
-func (c *chip) linefeed() LineState { return LineState(c.get(regLinefeed) & 7) }
-func (c *chip) states() (s []LineState) {
+func (c *simChip) String() string      { return "simchip" }
+func (c *simChip) Duplex() conn.Duplex { return conn.Full }
+func (c *simChip) setHook(off bool)    { c.mu.Lock(); c.offHook = off; c.mu.Unlock() }
+func (c *simChip) set(reg, v byte)     { c.mu.Lock(); c.regs[reg] = v; c.mu.Unlock() }
+func (c *simChip) get(reg byte) byte   { c.mu.Lock(); defer c.mu.Unlock(); return c.regs[reg] }
+func (c *simChip) linefeed() LineState { return LineState(c.get(regLinefeed) & 7) }
+func (c *simChip) states() (s []LineState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append(s, c.history...)
 }
-func (c *chip) loopStat(lf LineState) byte {
+func (c *simChip) loopStat(lf LineState) byte {
 	if !c.offHook {
 		return 0
 	}
@@ -54,7 +54,7 @@ func (c *chip) loopStat(lf LineState) byte {
 	return loopLCR
 }
 
-func (c *chip) Tx(w, r []byte) error {
+func (c *simChip) Tx(w, r []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch c.pending {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 
 	"periph.io/x/conn/v3"
 	"periph.io/x/conn/v3/gpio"
@@ -90,63 +91,43 @@ func ResetPulse(pin gpio.PinOut, sleep func(time.Duration)) error {
 	return nil
 }
 
-// Law is the PCM sample format on the bus; both Silicon Labs chips code it
-// alike in their PCM mode register.
-type Law uint8
-
-const (
-	MuLaw Law = iota
-	ALaw
-	Linear
-)
-
-// PCMMode is the PCM mode register value that enables PCM in law l: 0x28
-// µ-law and 0x20 A-law as DAHDI writes them, 0x38 16-bit linear
-// [inferred: format bits 4:3 = 11 by analogy].
-func (l Law) PCMMode() (byte, bool) {
+// PCMMode is the PCM mode register value that enables PCM in law l; both
+// Silicon Labs chips code it alike: 0x28 µ-law and 0x20 A-law as DAHDI
+// writes them, 0x38 16-bit linear [inferred: format bits 4:3 = 11 by
+// analogy].
+func PCMMode(l chip.Law) (byte, bool) {
 	switch l {
-	case MuLaw:
+	case chip.MuLaw:
 		return 0x28, true
-	case ALaw:
+	case chip.ALaw:
 		return 0x20, true
-	case Linear:
+	case chip.Linear:
 		return 0x38, true
 	}
 	return 0, false
 }
 
-// Common are the options every chip driver shares, filled by Fill.
-type Common struct {
-	Clock            *Clock
-	Sleep            *func(time.Duration)
-	IRQIdle, Poll    *time.Duration
-	Health           *time.Duration
-	Law              Law
-	TXStart, RXStart uint16
-}
-
-// Fill sets the defaults (wall clock, time.Sleep, 50 ms IRQIdle, 4 ms Poll,
-// 500 ms Health) and validates the PCM settings.
-func (c Common) Fill() error {
-	if *c.Clock == nil {
-		*c.Clock = RealClock
+// Fill sets b's defaults and validates it.
+func Fill(b *chip.Board) error {
+	if b.Clock == nil {
+		b.Clock = RealClock
 	}
-	if *c.Sleep == nil {
-		*c.Sleep = time.Sleep
+	if b.Sleep == nil {
+		b.Sleep = time.Sleep
 	}
 	for _, f := range []struct {
 		v   *time.Duration
 		def time.Duration
-	}{{c.IRQIdle, 50 * time.Millisecond}, {c.Poll, 4 * time.Millisecond}, {c.Health, 500 * time.Millisecond}} {
+	}{{&b.IRQIdle, 50 * time.Millisecond}, {&b.Poll, 4 * time.Millisecond}, {&b.Health, 500 * time.Millisecond}} {
 		if *f.v <= 0 {
 			*f.v = f.def
 		}
 	}
-	if _, ok := c.Law.PCMMode(); !ok {
-		return fmt.Errorf("%w: Law %d", hw.ErrInvalid, c.Law)
+	if _, ok := PCMMode(b.Law); !ok {
+		return fmt.Errorf("%w: Law %d", hw.ErrInvalid, b.Law)
 	}
-	if c.TXStart > 1023 || c.RXStart > 1023 {
-		return fmt.Errorf("%w: TXStart %d / RXStart %d, want <= 1023", hw.ErrInvalid, c.TXStart, c.RXStart)
+	if b.TXStart > 1023 || b.RXStart > 1023 {
+		return fmt.Errorf("%w: TXStart %d / RXStart %d, want <= 1023", hw.ErrInvalid, b.TXStart, b.RXStart)
 	}
 	return nil
 }

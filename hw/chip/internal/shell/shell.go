@@ -13,17 +13,13 @@ import (
 	"time"
 
 	"deskline/hw"
+	"deskline/hw/chip"
 
 	"periph.io/x/conn/v3/gpio"
 )
 
-// Clock is the time source of a driver: Now for sample times, After to
-// wait between samples. A clockwork.Clock (used by periph's gpiotest)
-// satisfies it.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
+// Clock is the drivers' time source.
+type Clock = chip.Clock
 
 type realClock struct{}
 
