@@ -2,6 +2,8 @@ package si3050
 
 import (
 	"deskline/hw/chip"
+	"github.com/jonboulle/clockwork"
+	"periph.io/x/conn/v3"
 	"testing"
 
 	"deskline/hw/chip/internal/chiptest"
@@ -17,19 +19,10 @@ func FuzzRegisters(f *testing.F) {
 }
 
 func fuzzOne(t *testing.T, data []byte) {
-	h := chiptest.NewHarness(t0)
-	probe := &chiptest.FuzzConn{Conn: newChip(), Data: data, On: true}
-	if d, err := NewConn(probe, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}}); err == nil {
-		d.Halt()
-	}
-	fc := &chiptest.FuzzConn{Conn: newChip(), Data: data}
-	d, err := NewConn(fc, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Halt()
-	fc.On = true
-	chiptest.Drive(data, t0, &d.sh.Mu, d.poll, func(op, b byte, i int) {
+	d := chiptest.FuzzStart(t, data, func() conn.Conn { return newChip() }, func(cn conn.Conn, c *clockwork.FakeClock) (*Dev, error) {
+		return NewConn(cn, &Opts{Board: chip.Board{Clock: c, Sleep: chiptest.NoSleep}})
+	})
+	chiptest.Drive(data, chiptest.T0, &d.sh.Mu, d.poll, func(op, b byte, i int) {
 		switch op {
 		case 1:
 			d.Seize()

@@ -18,11 +18,7 @@ import (
 	"periph.io/x/conn/v3/spi/spitest"
 )
 
-var t0 = time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
-
 const ms = time.Millisecond
-
-func noSleep(time.Duration) {}
 
 func rd(reg, v byte) []conntest.IO {
 	return []conntest.IO{{W: []byte{0x60}}, {W: []byte{reg}}, {W: []byte{0}, R: []byte{v}}}
@@ -32,10 +28,8 @@ func wr(reg, v byte) []conntest.IO {
 	return []conntest.IO{{W: []byte{0x20}}, {W: []byte{reg}}, {W: []byte{v}}}
 }
 
-func ops(parts ...[]conntest.IO) []conntest.IO { return slices.Concat(parts...) }
-
 func initOps(pcm byte, tx, rx uint16) []conntest.IO {
-	return ops(
+	return slices.Concat(
 		rd(2, 0x03), wr(34, 0x5a), rd(34, 0x5a), wr(1, 0x80),
 		wr(33, pcm), wr(16, 0), wr(26, 0xc0), wr(30, 0), wr(31, 0xa3),
 		wr(34, byte(tx)), wr(35, byte(tx>>8)), wr(36, byte(rx)), wr(37, byte(rx>>8)),
@@ -54,11 +48,11 @@ func TestNewPlaysInitSequence(t *testing.T) {
 		{"linear at bit 512", Opts{Board: chip.Board{Law: chip.Linear, TXStart: 512, RXStart: 512}}, 0x38},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := chiptest.NewHarness(t0)
+			h := chiptest.NewHarness(chiptest.T0)
 			var slept []time.Duration
 			tc.opts.Clock = h.Clock
 			tc.opts.Sleep = func(d time.Duration) { slept = append(slept, d) }
-			p := chiptest.Playback(t, ops(initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart), wr(5, 0x08)))
+			p := chiptest.Playback(t, slices.Concat(initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart), wr(5, 0x08)))
 			d, err := New(p, &tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -77,9 +71,9 @@ func TestNewPlaysInitSequence(t *testing.T) {
 }
 
 func TestSeizeReleasePlayback(t *testing.T) {
-	h := chiptest.NewHarness(t0)
-	p := chiptest.Playback(t, ops(initOps(0x28, 0, 0), wr(5, 0x09), wr(5, 0x08), wr(5, 0x08)))
-	d, err := New(p, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep}})
+	h := chiptest.NewHarness(chiptest.T0)
+	p := chiptest.Playback(t, slices.Concat(initOps(0x28, 0, 0), wr(5, 0x09), wr(5, 0x08), wr(5, 0x08)))
+	d, err := New(p, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: chiptest.NoSleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,30 +94,30 @@ func TestProbeFailures(t *testing.T) {
 	}{
 		{"empty bus reads zero", rd(2, 0x00)},
 		{"empty bus reads ones", rd(2, 0xff)},
-		{"read-back fails", ops(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x00))},
+		{"read-back fails", slices.Concat(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x00))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := New(chiptest.Playback(t, tc.io), &Opts{Board: chip.Board{Sleep: noSleep}})
+			d, err := New(chiptest.Playback(t, tc.io), &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}})
 			if !errors.Is(err, ErrNoChip) || d != nil {
 				t.Fatalf("New() = %v, %v; want ErrNoChip and no port", d, err)
 			}
 		})
 	}
 	p := &spitest.Playback{Playback: conntest.Playback{DontPanic: true}}
-	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrNoChip) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}}); !errors.Is(err, ErrNoChip) {
 		t.Errorf("New() on a failing bus = %v, want ErrNoChip", err)
 	}
 }
 
 func TestNoLink(t *testing.T) {
-	io := ops(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x5a), wr(1, 0x80),
+	io := slices.Concat(rd(2, 0x03), wr(34, 0x5a), rd(34, 0x5a), wr(1, 0x80),
 		wr(33, 0x28), wr(16, 0), wr(26, 0xc0), wr(30, 0), wr(31, 0xa3),
 		wr(34, 0), wr(35, 0), wr(36, 0), wr(37, 0), wr(6, 0))
 	for range 10 {
 		io = append(io, rd(11, 0)...)
 	}
 	io = append(io, rd(11, 0)...)
-	if _, err := New(chiptest.Playback(t, io), &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrFault) {
+	if _, err := New(chiptest.Playback(t, io), &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() without a line side = %v, want ErrFault", err)
 	}
 }
@@ -137,17 +131,17 @@ func TestInvalidOpts(t *testing.T) {
 }
 
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	h    *chiptest.Harness
 	chip *simChip
 	d    *Dev
 	port hw.Port
 }
 
-func newRig(t *testing.T, o Opts) *rig {
-	r := &rig{t: t, h: chiptest.NewHarness(t0), chip: newChip()}
+func newRig(t testing.TB, o Opts) *rig {
+	r := &rig{t: t, h: chiptest.NewHarness(chiptest.T0), chip: newChip()}
 	r.h.Far = r.chip.far
-	o.Clock, o.Sleep, o.Audio = r.h.Clock, noSleep, r.h.Audio
+	o.Clock, o.Sleep, o.Audio = r.h.Clock, chiptest.NoSleep, r.h.Audio
 	d, err := NewConn(r.chip, &o)
 	if err != nil {
 		t.Fatal(err)
@@ -290,10 +284,10 @@ func TestAlarms(t *testing.T) {
 }
 
 func TestInterruptPin(t *testing.T) {
-	h := chiptest.NewHarness(t0)
+	h := chiptest.NewHarness(chiptest.T0)
 	c := newChip()
 	irq := &gpiotest.Pin{N: "int", Clock: h.Clock, EdgesChan: make(chan gpio.Level, 4)}
-	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep, IRQ: irq}})
+	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: chiptest.NoSleep, IRQ: irq}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,10 +21,6 @@ import (
 	"periph.io/x/conn/v3/spi/spitest"
 )
 
-var t0 = time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
-
-func noSleep(time.Duration) {}
-
 // rd and wr are the transfers of one register read and write.
 func rd(reg, v byte) []conntest.IO {
 	return []conntest.IO{{W: []byte{reg | 0x80}}, {W: []byte{0}, R: []byte{v}}}
@@ -34,18 +30,16 @@ func wr(reg, v byte) []conntest.IO {
 	return []conntest.IO{{W: []byte{reg}}, {W: []byte{v}}}
 }
 
-func ops(parts ...[]conntest.IO) []conntest.IO { return slices.Concat(parts...) }
-
 // probeOps is a healthy Si3210's answers to the probe.
 func probeOps() []conntest.IO {
-	return ops(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x33),
+	return slices.Concat(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x33),
 		wr(30, 0), wr(2, 0x5a), rd(2, 0x5a))
 }
 
 // initOps is the initialisation after the probe with default Opts and the
 // given PCM mode, start counts and interrupt mask.
 func initOps(pcm byte, tx, rx uint16, mask2 byte) []conntest.IO {
-	return ops(
+	return slices.Concat(
 		wr(64, 0), wr(14, 0x10), wr(8, 0), wr(108, 0xeb), wr(67, 0x17), wr(66, 1),
 		wr(92, 0xff), wr(14, 0), rd(82, 0xc8), wr(71, 0), wr(93, 0x19),
 		wr(97, 0x1f), wr(96, 0x5f), rd(96, 0), wr(93, 0x99), rd(107, 0x08),
@@ -66,9 +60,9 @@ func TestNewPlaysInitSequence(t *testing.T) {
 		{"linear at bit 264", Opts{Board: chip.Board{Law: chip.Linear, TXStart: 264, RXStart: 8}}, 0x38},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := chiptest.NewHarness(t0)
-			tc.opts.Clock, tc.opts.Sleep = h.Clock, noSleep
-			p := chiptest.Playback(t, ops(probeOps(), initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart, 0), wr(64, 0)))
+			h := chiptest.NewHarness(chiptest.T0)
+			tc.opts.Clock, tc.opts.Sleep = h.Clock, chiptest.NoSleep
+			p := chiptest.Playback(t, slices.Concat(probeOps(), initOps(tc.pcm, tc.opts.TXStart, tc.opts.RXStart, 0), wr(64, 0)))
 			d, err := New(p, &tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -87,10 +81,10 @@ func TestNewPlaysInitSequence(t *testing.T) {
 }
 
 func TestNewResetPin(t *testing.T) {
-	h := chiptest.NewHarness(t0)
+	h := chiptest.NewHarness(chiptest.T0)
 	reset := &gpiotest.Pin{N: "reset", L: gpio.High}
 	var slept []time.Duration
-	p := chiptest.Playback(t, ops(probeOps(), initOps(0x28, 0, 0, 0), wr(64, 0)))
+	p := chiptest.Playback(t, slices.Concat(probeOps(), initOps(0x28, 0, 0, 0), wr(64, 0)))
 	sleep := func(d time.Duration) {
 		slept = append(slept, d)
 		if len(slept) == 1 && reset.Read() != gpio.Low {
@@ -118,14 +112,14 @@ func TestProbeFailures(t *testing.T) {
 		{"empty bus reads zero", rd(0, 0x00)},
 		{"empty bus reads ones", rd(0, 0xff)},
 		{"revision too old", rd(0, 0x01)},
-		{"wrong loopback reset value", ops(rd(0, 0x05), rd(8, 0x00))},
-		{"linefeed not open at reset", ops(rd(0, 0x05), rd(8, 0x02), rd(64, 0x01))},
-		{"wrong hybrid value", ops(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x00))},
-		{"read-back fails", ops(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x33), wr(30, 0), wr(2, 0x5a), rd(2, 0x00))},
+		{"wrong loopback reset value", slices.Concat(rd(0, 0x05), rd(8, 0x00))},
+		{"linefeed not open at reset", slices.Concat(rd(0, 0x05), rd(8, 0x02), rd(64, 0x01))},
+		{"wrong hybrid value", slices.Concat(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x00))},
+		{"read-back fails", slices.Concat(rd(0, 0x05), rd(8, 0x02), rd(64, 0), rd(11, 0x33), wr(30, 0), wr(2, 0x5a), rd(2, 0x00))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := chiptest.Playback(t, tc.io)
-			d, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}})
+			d, err := New(p, &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}})
 			if !errors.Is(err, ErrNoChip) {
 				t.Fatalf("New() = %v, %v; want ErrNoChip", d, err)
 			}
@@ -139,7 +133,7 @@ func TestProbeFailures(t *testing.T) {
 func TestProbeSPIError(t *testing.T) {
 	// The playback runs out: every transfer fails.
 	p := &spitest.Playback{Playback: conntest.Playback{DontPanic: true}}
-	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrNoChip) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}}); !errors.Is(err, ErrNoChip) {
 		t.Fatalf("New() on a failing bus = %v, want ErrNoChip", err)
 	}
 }
@@ -159,12 +153,12 @@ func TestConnectError(t *testing.T) {
 func TestPowerUpFailure(t *testing.T) {
 	var io []conntest.IO
 	io = append(io, probeOps()...)
-	io = append(io, ops(wr(64, 0), wr(14, 0x10), wr(8, 0), wr(108, 0xeb), wr(67, 0x17), wr(66, 1), wr(92, 0xff), wr(14, 0))...)
+	io = append(io, slices.Concat(wr(64, 0), wr(14, 0x10), wr(8, 0), wr(108, 0xeb), wr(67, 0x17), wr(66, 1), wr(92, 0xff), wr(14, 0))...)
 	for range 10 {
 		io = append(io, rd(82, 0x10)...)
 	}
 	p := chiptest.Playback(t, io)
-	if _, err := New(p, &Opts{Board: chip.Board{Sleep: noSleep}}); !errors.Is(err, ErrFault) {
+	if _, err := New(p, &Opts{Board: chip.Board{Sleep: chiptest.NoSleep}}); !errors.Is(err, ErrFault) {
 		t.Fatalf("New() with no battery = %v, want ErrFault", err)
 	}
 }
@@ -179,7 +173,7 @@ func TestInvalidOpts(t *testing.T) {
 
 // rig is a port on the chip simulator with a telephone the test works.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	h    *chiptest.Harness
 	chip *simChip
 	d    *Dev
@@ -195,10 +189,10 @@ type hookChange struct {
 	off bool
 }
 
-func newRig(t *testing.T, o Opts) *rig {
-	r := &rig{t: t, h: chiptest.NewHarness(t0), chip: newChip()}
+func newRig(t testing.TB, o Opts) *rig {
+	r := &rig{t: t, h: chiptest.NewHarness(chiptest.T0), chip: newChip()}
 	r.h.Far = r.far
-	o.Clock, o.Sleep, o.Audio = r.h.Clock, noSleep, r.h.Audio
+	o.Clock, o.Sleep, o.Audio = r.h.Clock, chiptest.NoSleep, r.h.Audio
 	o.CallerID = func(c hw.CallerID) { r.cids = append(r.cids, c) }
 	d, err := NewConn(r.chip, &o)
 	if err != nil {
@@ -282,7 +276,7 @@ func TestHookEvents(t *testing.T) {
 	if got[1].Digit != '0' || !got[1].Pulse {
 		t.Errorf("digit = %v, want pulse '0'", got[1])
 	}
-	if at := got[0].At.Sub(t0); at < 10*ms || at > 20*ms {
+	if at := got[0].At.Sub(chiptest.T0); at < 10*ms || at > 20*ms {
 		t.Errorf("OffHook at %v after the lift, want after the 10 ms debounce", at)
 	}
 }
@@ -407,10 +401,10 @@ func TestAlarms(t *testing.T) {
 }
 
 func TestInterruptPin(t *testing.T) {
-	h := chiptest.NewHarness(t0)
+	h := chiptest.NewHarness(chiptest.T0)
 	c := newChip()
 	irq := &gpiotest.Pin{N: "int", Clock: h.Clock, EdgesChan: make(chan gpio.Level, 4)}
-	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: noSleep, IRQ: irq}})
+	d, err := NewConn(c, &Opts{Board: chip.Board{Clock: h.Clock, Sleep: chiptest.NoSleep, IRQ: irq}})
 	if err != nil {
 		t.Fatal(err)
 	}

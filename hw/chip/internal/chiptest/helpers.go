@@ -8,6 +8,9 @@ import (
 
 	"deskline/hw"
 
+	"github.com/jonboulle/clockwork"
+	"periph.io/x/conn/v3"
+
 	"periph.io/x/conn/v3/conntest"
 	"periph.io/x/conn/v3/spi/spitest"
 )
@@ -27,7 +30,7 @@ func Playback(t *testing.T, io ...[]conntest.IO) *spitest.Playback {
 
 // Expect receives len(want) events from p and fails the test unless their
 // types are want, in order.
-func Expect(t *testing.T, p hw.Port, want ...hw.EventType) []hw.Event {
+func Expect(t testing.TB, p hw.Port, want ...hw.EventType) []hw.Event {
 	t.Helper()
 	var got []hw.Event
 	var types []hw.EventType
@@ -47,7 +50,7 @@ func Expect(t *testing.T, p hw.Port, want ...hw.EventType) []hw.Event {
 }
 
 // Quiet fails the test if p has an event waiting.
-func Quiet(t *testing.T, p hw.Port) {
+func Quiet(t testing.TB, p hw.Port) {
 	t.Helper()
 	select {
 	case e := <-p.Events():
@@ -100,7 +103,7 @@ func Drive(data []byte, start time.Time, lock sync.Locker, poll Poll, act func(o
 }
 
 // Next receives one event from p, failing the test after 5 s without one.
-func Next(t *testing.T, p hw.Port) hw.Event {
+func Next(t testing.TB, p hw.Port) hw.Event {
 	t.Helper()
 	select {
 	case e := <-p.Events():
@@ -109,4 +112,30 @@ func Next(t *testing.T, p hw.Port) hw.Event {
 		t.Fatal("no event")
 	}
 	return hw.Event{}
+}
+
+// T0 is the start time of simulated clocks in the drivers' tests.
+var T0 = time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+
+// NoSleep is an Opts.Sleep that returns at once.
+func NoSleep(time.Duration) {}
+
+// FuzzStart makes the port a fuzz target exercises. It first calls newPort
+// on sim() with every byte read from data, so the probe sees random
+// registers (a port that still comes up is halted); then on a fresh sim()
+// with data switched on only after initialisation. The second port is
+// halted when the test ends.
+func FuzzStart[P interface{ Halt() error }](t *testing.T, data []byte, sim func() conn.Conn, newPort func(conn.Conn, *clockwork.FakeClock) (P, error)) P {
+	h := NewHarness(T0)
+	if p, err := newPort(&FuzzConn{Conn: sim(), Data: data, On: true}, h.Clock); err == nil {
+		p.Halt()
+	}
+	fc := &FuzzConn{Conn: sim(), Data: data}
+	p, err := newPort(fc, h.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Halt() })
+	fc.On = true
+	return p
 }
