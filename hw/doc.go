@@ -7,7 +7,9 @@
 // debounce, flash, pulse dialling, ring detection, ring cadence and the
 // caller-ID moment); hw/sim is a simulated FXS phone and FXO line for tests
 // and demos; hw/hwtest is the conformance suite every Port passes. Chip
-// drivers (on periph.io) will live beside them.
+// drivers on periph.io live under hw/chip: si321x (Si3210/Si3215 FXS) and
+// si3050 (Si3050 FXO DAA), which take the board's PCM stream as an Audio
+// and report hardware faults as Alarm events.
 //
 // Imports: nothing of Deskline's; hw is the only package that may import
 // periph. Importers: appliance.
