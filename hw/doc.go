@@ -8,7 +8,10 @@
 // caller-ID moment); hw/sim is a simulated FXS phone and FXO line for tests
 // and demos; hw/hwtest is the conformance suite every Port passes. Drivers
 // live beside them: hw/alsa (sound cards, on x/sys/unix), hw/usbphone (USB
-// handsets and headsets) and hw/chip/... (interface chips, on periph.io).
+// handsets and headsets), and under hw/chip the interface chips on
+// periph.io: ag1171 (GPIO ringing SLIC with a USB sound card), si321x
+// (Si3210/Si3215 FXS) and si3050 (Si3050 FXO DAA), which take the board's
+// PCM stream as an Audio and report hardware faults as Alarm events.
 //
 // Imports: nothing of Deskline's; only hw and its subpackages may import
 // periph. Importers: appliance.

@@ -37,12 +37,19 @@ const (
 	// attached or gone.
 	LineUp
 	LineDown
+	// Alarm: the driver found a hardware fault it cannot hide (a chip that
+	// reset itself, a power or battery alarm, a register reading no working
+	// chip can return, a hook switch stuck off-hook); Err says which and
+	// wraps the driver's sentinel. The port keeps running and reports the
+	// same fault again only after it has cleared.
+	Alarm
 )
 
 var eventNames = [...]string{
 	OffHook: "OffHook", OnHook: "OnHook", Flash: "Flash", Digit: "Digit",
 	RingStart: "RingStart", RingStop: "RingStop", CallerIDReceived: "CallerIDReceived",
 	PolarityReversal: "PolarityReversal", LineUp: "LineUp", LineDown: "LineDown",
+	Alarm: "Alarm",
 }
 
 func (t EventType) String() string {
@@ -68,6 +75,8 @@ type Event struct {
 	Count int
 	// CallerID is set for CallerIDReceived.
 	CallerID *CallerID
+	// Err is set for Alarm.
+	Err error
 }
 
 func (e Event) String() string {
@@ -76,6 +85,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("#%d %v %q", e.Seq, e.Type, e.Digit)
 	case RingStart:
 		return fmt.Sprintf("#%d %v %d", e.Seq, e.Type, e.Count)
+	case Alarm:
+		return fmt.Sprintf("#%d %v: %v", e.Seq, e.Type, e.Err)
 	}
 	return fmt.Sprintf("#%d %v", e.Seq, e.Type)
 }
