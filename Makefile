@@ -5,7 +5,7 @@ SIP      ?= 127.0.0.1:5060
 HTTP     ?= 127.0.0.1:8080
 BUILD    := build
 
-.PHONY: run test deps vet unit bench image qemu-test fuzz clean prompts
+.PHONY: run test deps vet unit cross bench image qemu-test fuzz clean prompts
 
 ## run: build and start the appliance on this machine (data in ./var, demo extensions)
 run:
@@ -14,7 +14,7 @@ run:
 	$(BUILD)/deskline -data $(DATA) -sip $(SIP) -http $(HTTP) -sips 127.0.0.1:5061 -https 127.0.0.1:8443 -demo -sip-allow 127.0.0.0/8
 
 ## test: everything — vet, unit, fuzz seeds, end-to-end with real peers, the QEMU boot
-test: deps vet unit qemu-test
+test: deps vet cross unit qemu-test
 
 deps:
 	@.ci/install-test-deps
@@ -25,6 +25,13 @@ vet:
 
 unit:
 	$(GO) test -count=1 -timeout 15m ./...
+
+## cross: the whole tree, hardware drivers included, builds for every board we ship (no cgo)
+cross:
+	@for arch in amd64 arm64 arm; do \
+		echo "CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build ./..."; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build ./... || exit 1; \
+	done
 
 ## bench: benchmarks with allocation figures; raw output in build/bench.txt, report in build/bench-report.txt
 BENCHCOUNT ?= 5
