@@ -31,9 +31,13 @@ type extension struct {
 	Supervisor bool `json:"supervisor,omitempty"`
 	// NoVoicemail sends unanswered callers away with a busy or
 	// unavailable signal instead of to the extension's voicemail.
-	NoVoicemail bool      `json:"no_voicemail,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	NoVoicemail bool `json:"no_voicemail,omitempty"`
+	// ProvSecret is the SIP password itself, kept only for an extension a
+	// phone is provisioned for (its file must carry it; phones.go). Never
+	// shown by the API.
+	ProvSecret string    `json:"prov_secret,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.

@@ -159,6 +159,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.trunks != nil {
 		s.trunkRoutes(mux)
 	}
+	if s.phones != nil {
+		s.phoneRoutes(mux)
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

@@ -73,6 +73,10 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// Phones, when set, serves /api/v1/phones and the phones page: desk
+	// phones provisioned by MAC address.
+	Phones PhoneBackend
+
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
 	// loopback addresses are served over HTTP as before.
@@ -94,6 +98,7 @@ type Server struct {
 	ivr       IVRBackend
 	acd       ACDBackend
 	trunks    TrunkBackend
+	phones    PhoneBackend
 	live      *liveHub // nil without acd
 	httpsPort string
 
@@ -132,6 +137,7 @@ func New(o Options) (*Server, error) {
 		ivr:       o.IVR,
 		acd:       o.ACD,
 		trunks:    o.Trunks,
+		phones:    o.Phones,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
@@ -194,6 +200,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.acd != nil {
 		s.acdPageRoutes(mux)
+	}
+	if s.phones != nil {
+		s.phonePageRoutes(mux)
 	}
 	mux.HandleFunc("/cdr", s.admin(false, s.handleCDRs))
 	mux.HandleFunc("/security", s.admin(false, s.handleSecurity))
