@@ -289,16 +289,21 @@ func orNone(l []string) []string {
 	return l
 }
 
-func (p phoneAPI) ListPhones(ctx context.Context) ([]webui.Phone, error) {
-	list, err := p.svc().List()
+// mapAll converts a list, passing its error on.
+func mapAll[T, U any](list []T, err error, f func(T) U) ([]U, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]webui.Phone, 0, len(list))
-	for _, ph := range list {
-		out = append(out, p.view(ph))
+	out := make([]U, 0, len(list))
+	for _, v := range list {
+		out = append(out, f(v))
 	}
 	return out, nil
+}
+
+func (p phoneAPI) ListPhones(ctx context.Context) ([]webui.Phone, error) {
+	list, err := p.svc().List()
+	return mapAll(list, err, p.view)
 }
 
 // get returns the assigned phone with this MAC (any form ParseMAC takes).
@@ -379,15 +384,10 @@ func (p phoneAPI) ResetPhoneCredentials(ctx context.Context, mac string) (webui.
 
 func (p phoneAPI) PhonesSeen(ctx context.Context) ([]webui.PhoneSeen, error) {
 	list, err := p.svc().Seen()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]webui.PhoneSeen, 0, len(list))
-	for _, s := range list {
-		out = append(out, webui.PhoneSeen{MAC: s.MAC.String(), Vendor: string(s.Vendor), File: s.File, Addr: s.Addr,
-			UserAgent: s.UserAgent, First: s.First, Last: s.Last, Count: s.Count})
-	}
-	return out, nil
+	return mapAll(list, err, func(s provision.Seen) webui.PhoneSeen {
+		return webui.PhoneSeen{MAC: s.MAC.String(), Vendor: string(s.Vendor), File: s.File, Addr: s.Addr,
+			UserAgent: s.UserAgent, First: s.First, Last: s.Last, Count: s.Count}
+	})
 }
 
 func (p phoneAPI) Provisioning(ctx context.Context) (webui.Provisioning, error) {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"deskline/webui"
-	"deskline/webui/webuitest"
 )
 
 // memPhones is a PhoneBackend in memory: extensions 1001 and 1002 exist,
@@ -107,13 +106,7 @@ func (m *memPhones) Provisioning(ctx context.Context) (webui.Provisioning, error
 func newPhonesEnv(t *testing.T) (*env, *memPhones) {
 	t.Helper()
 	m := &memPhones{phones: map[string]webui.Phone{}, seen: []webui.PhoneSeen{{MAC: "000b82aabbcc", Vendor: "grandstream", File: "cfg000b82aabbcc.xml", Addr: "192.0.2.55", Last: t0, Count: 3}}}
-	e := &env{backend: webuitest.NewMemoryBackend(), clock: webuitest.NewClock(t0)}
-	e.users = webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: adminHash()})
-	srv, err := webui.New(webui.Options{Backend: e.backend, Users: e.users, Now: e.clock.Now, Phones: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.srv = srv
+	e := newEnvWith(t, webui.Options{Phones: m})
 	for _, x := range []webui.ExtensionInput{{Number: "1001", Name: "Alice", Password: "alices-password-1"}, {Number: "1002", Name: "Bob", Password: "bobs-password-12"}} {
 		if _, err := e.backend.CreateExtension(context.Background(), x); err != nil {
 			t.Fatal(err)

@@ -99,22 +99,12 @@ func (s *Server) phoneRoutes(mux *http.ServeMux) {
 	// backend compares them.
 	acdCRUD(s, mux, "/api/v1/phones", "mac", b.ListPhones, b.GetPhone, b.AssignPhone, func(p Phone) string { return p.MAC },
 		b.UpdatePhone, nil, b.DeletePhone)
-	mux.Handle("/api/v1/phones/{mac}/reset-credentials", methods{http.MethodPost: func(w http.ResponseWriter, r *http.Request) {
-		p, err := b.ResetPhoneCredentials(r.Context(), r.PathValue("mac"))
-		if err != nil {
-			s.backendError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, p)
-	}})
-	mux.Handle("/api/v1/phones-seen", methods{http.MethodGet: func(w http.ResponseWriter, r *http.Request) {
-		l, err := b.PhonesSeen(r.Context())
-		if err != nil {
-			s.backendError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, orEmpty(l))
-	}})
+	// acdGet answers 200 with what the call returns, whatever the method.
+	mux.Handle("/api/v1/phones/{mac}/reset-credentials", methods{http.MethodPost: acdGet(s, "mac", b.ResetPhoneCredentials)})
+	mux.Handle("/api/v1/phones-seen", methods{http.MethodGet: acdGet(s, "", func(ctx context.Context, _ string) ([]PhoneSeen, error) {
+		l, err := b.PhonesSeen(ctx)
+		return orEmpty(l), err
+	})})
 	mux.Handle("/api/v1/provisioning", methods{http.MethodGet: acdGet(s, "", func(ctx context.Context, _ string) (Provisioning, error) {
 		return b.Provisioning(ctx)
 	})})
