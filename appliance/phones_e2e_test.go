@@ -197,6 +197,12 @@ func TestPhoneProvisioning(t *testing.T) {
 	if code, _ := fetchFile(t, http.DefaultClient, fileURL, ph.Username, ph.Password); code != http.StatusUnauthorized {
 		t.Errorf("old credentials after a reset = %d, want 401", code)
 	}
+	// A reset phone may make its first fetch with the site's enrolment
+	// credentials (DHCP option 66); its file hands it its own.
+	if code, f := fetchFile(t, http.DefaultClient, fileURL, prov.EnrolUser, prov.EnrolPassword); code != http.StatusOK ||
+		cfgValue(t, f, "static.auto_provision.server.password") != reset.Password {
+		t.Errorf("fetch with the enrolment credentials = %d %s", code, f)
+	}
 	_, audit := b.api(t, "GET", "/audit", nil)
 	for _, action := range []string{"phone-assigned", "phone-credentials-reset"} {
 		if !strings.Contains(string(audit), `"`+action+`"`) {
