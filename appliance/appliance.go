@@ -48,6 +48,7 @@ type Appliance struct {
 	bans     *storage.Collection[[]sip.Ban]
 	trunks   *storage.Collection[webui.Trunk]
 	routes   *routes
+	phones   *phoneProvisioning // phones.go
 	cdrs     *storage.Log[cdr]
 	auditLog *storage.Log[webui.AuditRecord]
 
@@ -226,6 +227,9 @@ func (a *Appliance) openCollections() (err error) {
 	if a.trunks, err = storage.NewCollection[webui.Trunk](a.db, "trunks"); err != nil {
 		return err
 	}
+	if a.phones, err = openPhoneStore(a.db); err != nil {
+		return err
+	}
 	if a.auditLog, err = storage.NewLog[webui.AuditRecord](a.db, "audit"); err != nil {
 		return err
 	}
@@ -251,11 +255,14 @@ func (a *Appliance) Start(ctx context.Context) error {
 	if err := a.listenHTTPS(); err != nil {
 		return err
 	}
+	if err := a.startPhones(); err != nil {
+		return err
+	}
 	var err error
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -265,7 +272,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	}
 	a.httpAddr = a.hl.Addr().String()
 	a.http = &http.Server{
-		Handler:           a.web.Handler(),
+		Handler:           a.withProvisioning(a.web.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -278,7 +285,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 			a.log.Error("http server stopped", "err", err)
 		}
 	}()
-	a.serveHTTPS(a.web.Handler())
+	a.serveHTTPS(a.withProvisioning(a.web.Handler()))
 	a.log.Info("deskline started", "version", Version, "sip", a.sip.Addr().String(), "sips", a.SIPTLSAddr(),
 		"http", a.httpAddr, "https", a.httpsAddr, "data", a.cfg.DataDir,
 		"rtp", fmt.Sprintf("%d-%d", a.cfg.RTPMin, a.cfg.RTPMax))

@@ -107,6 +107,13 @@ func (b backend) UpdateExtension(ctx context.Context, number string, in webui.Ex
 			e.NoVoicemail = !*in.Voicemail
 		}
 		if in.Password != "" {
+			if e.ProvSecret != "" {
+				// A provisioned phone's file carries the password.
+				if len(in.Password) > maxProvSecret {
+					return invalidf("password: must be at most %d characters while a phone is provisioned for the extension", maxProvSecret)
+				}
+				e.ProvSecret = in.Password
+			}
 			e.HA1 = ha1s(number, in.Password)
 		}
 		e.Updated = b.a.now()
@@ -132,6 +139,7 @@ func (b backend) DeleteExtension(ctx context.Context, number string) error {
 	b.a.sip.Unregister(number)
 	b.a.log.Info("extension deleted", "number", number)
 	b.a.auditChange(ctx, "extension-deleted", "extension "+number, "")
+	b.a.unassignPhonesOf(ctx, number)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"deskline/appliance/provision"
 	"deskline/media/tone"
 )
 
@@ -55,6 +56,9 @@ type Config struct {
 	// Country (-country, DESKLINE_COUNTRY) picks the call-progress tones
 	// callers hear (ringback), as a two-letter code: US, GB, FR, DE…
 	Country string
+	// TimeZone (-timezone, DESKLINE_TIMEZONE) is the box's IANA time zone
+	// ("Europe/Berlin"), written into provisioned phones' files.
+	TimeZone string
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -71,6 +75,7 @@ func DefaultConfig() Config {
 		HTTPSAddr: ":8443",
 		SIPSAddr:  ":5061",
 		Country:   "US",
+		TimeZone:  "UTC",
 	}
 }
 
@@ -101,6 +106,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	sipsAddr := fs.String("sips", env("DESKLINE_SIPS", c.SIPSAddr), `SIP over TLS listen address; "" or off = none [$DESKLINE_SIPS]`)
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	country := fs.String("country", env("DESKLINE_COUNTRY", c.Country), "country whose call-progress tones callers hear: "+strings.Join(tone.Countries(), ", ")+" [$DESKLINE_COUNTRY]")
+	timezone := fs.String("timezone", env("DESKLINE_TIMEZONE", c.TimeZone), "IANA time zone provisioned phones show, e.g. Europe/Berlin [$DESKLINE_TIMEZONE]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -143,6 +149,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	c.Country = strings.ToUpper(strings.TrimSpace(*country))
 	if _, ok := tone.Lookup(c.Country, tone.Ringback); !ok {
 		return c, fmt.Errorf("-country %q: want one of %s", *country, strings.Join(tone.Countries(), ", "))
+	}
+	if c.TimeZone = strings.TrimSpace(*timezone); !slices.Contains(provision.TimeZones(), c.TimeZone) {
+		return c, fmt.Errorf("-timezone %q: want an IANA zone name such as Europe/Berlin or America/New_York (%d supported)", *timezone, len(provision.TimeZones()))
 	}
 	if c.MaxCalls = *maxCalls; c.MaxCalls < 0 {
 		return c, fmt.Errorf("-max-calls %d: must not be negative", c.MaxCalls)

@@ -66,3 +66,26 @@ func TestParseConfigTLS(t *testing.T) {
 		t.Errorf("defaults: https %q sips %q", d.HTTPSAddr, d.SIPSAddr)
 	}
 }
+
+// TestParseConfigTimeZone: the zone phones are provisioned with comes from
+// -timezone or DESKLINE_TIMEZONE, defaults to UTC, and must be one the
+// phone templates know.
+func TestParseConfigTimeZone(t *testing.T) {
+	env := map[string]string{"DESKLINE_TIMEZONE": "Europe/Berlin"}
+	c, err := ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil || c.TimeZone != "Europe/Berlin" {
+		t.Errorf("from env: %q, %v", c.TimeZone, err)
+	}
+	if c, err = ParseConfig([]string{"-timezone", "America/New_York"}, func(k string) string { return env[k] }, io.Discard); err != nil || c.TimeZone != "America/New_York" {
+		t.Errorf("flag over env: %q, %v", c.TimeZone, err)
+	}
+	if c, err = ParseConfig(nil, func(string) string { return "" }, io.Discard); err != nil || c.TimeZone != "UTC" {
+		t.Errorf("default: %q, %v", c.TimeZone, err)
+	}
+	for _, bad := range []string{"Mars/Olympus", "Europe/Nowhere", "europe/berlin", "+01:00"} {
+		_, err := ParseConfig([]string{"-timezone", bad}, func(string) string { return "" }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-timezone") {
+			t.Errorf("-timezone %q: %v, want an error naming -timezone", bad, err)
+		}
+	}
+}

@@ -5,7 +5,9 @@
 // legs. Its TLS certificate (appliance/tlscert) serves the HTTPS panel and
 // SIP over TLS. The ACD engine (acd) lives in a contactCentre (acd.go):
 // its configuration, agent states and queue log are stored here
-// (acdconfig.go) and served to the panel (acdapi.go).
+// (acdconfig.go) and served to the panel (acdapi.go). Desk phones are
+// provisioned by appliance/provision, stored and served at /provision/ on
+// both web listeners, and managed through the panel (phones.go).
 //
 // Imports: webui, ivr, acd, media, hw and storage — appliance is the
 // composition root. Importers: only its thin main, appliance/cmd/deskline.

@@ -37,9 +37,13 @@ type extension struct {
 	Class string `json:"class,omitempty"`
 	// CallerID is the number presented on outside calls; "" = the route's
 	// or the trunk's.
-	CallerID string    `json:"caller_id,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
+	CallerID string `json:"caller_id,omitempty"`
+	// ProvSecret is the SIP password itself, kept only for an extension a
+	// phone is provisioned for (its file must carry it; phones.go). Never
+	// shown by the API.
+	ProvSecret string    `json:"prov_secret,omitempty"`
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }
 
 // errInvalid marks input a user must correct; its message says what.

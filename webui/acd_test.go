@@ -41,9 +41,17 @@ func (s *stubACD) UpdateAgent(_ context.Context, id string, in webui.AgentInput)
 
 func newACDEnv(t testing.TB, acd webui.ACDBackend) *env {
 	t.Helper()
+	return newEnvWith(t, webui.Options{ACD: acd})
+}
+
+// newEnvWith is a server with the user "admin" and the optional backends
+// of o (its Backend, Users and Now are the env's).
+func newEnvWith(t testing.TB, o webui.Options) *env {
+	t.Helper()
 	e := &env{backend: webuitest.NewMemoryBackend(), clock: webuitest.NewClock(t0)}
 	e.users = webuitest.NewMemoryUserStore(webui.User{Name: "admin", Role: webui.RoleAdmin, PasswordHash: adminHash()})
-	srv, err := webui.New(webui.Options{Backend: e.backend, Users: e.users, Now: e.clock.Now, ACD: acd})
+	o.Backend, o.Users, o.Now = e.backend, e.users, e.clock.Now
+	srv, err := webui.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

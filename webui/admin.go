@@ -23,7 +23,11 @@ func (s *Server) nav(path string) []navItem {
 	if s.acd != nil {
 		items = append(items, navItem{Path: "/dashboard", Label: "Dashboard"})
 	}
-	items = append(items, navItem{Path: "/extensions", Label: "Extensions"}, navItem{Path: "/calls", Label: "Calls"})
+	items = append(items, navItem{Path: "/extensions", Label: "Extensions"})
+	if s.phones != nil {
+		items = append(items, navItem{Path: "/phones", Label: "Phones"})
+	}
+	items = append(items, navItem{Path: "/calls", Label: "Calls"})
 	if s.acd != nil {
 		items = append(items, navItem{Path: "/agents", Label: "Agents"}, navItem{Path: "/queues", Label: "Queues"},
 			navItem{Path: "/pause-reasons", Label: "Pause reasons"})
@@ -179,6 +183,9 @@ var notices = map[string]string{
 	"reason-deleted": "Pause reason %s deleted.",
 	"rec-started":    "Recording call %s.",
 	"rec-stopped":    "Recording of call %s stopped; it is listed under Recordings.",
+	"phone-assigned": "Phone %s assigned.",
+	"phone-deleted":  "Phone %s removed; it gets no configuration any more.",
+	"phone-reset":    "Phone %s has new provisioning credentials; type them into the phone.",
 }
 
 // notice is the message the redirect after a change asked for, or "".

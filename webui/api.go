@@ -162,6 +162,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.routing != nil {
 		s.routingRoutes(mux)
 	}
+	if s.phones != nil {
+		s.phoneRoutes(mux)
+	}
 	if s.tls != nil {
 		mux.Handle("/api/v1/tls", methods{http.MethodGet: s.apiGetTLS, http.MethodPut: s.apiPutTLS})
 	}

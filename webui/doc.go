@@ -49,6 +49,14 @@
 // the configuration; an agent's queues are saved as queue memberships,
 // put back if one of the queues refuses.
 //
+// With Options.Phones set, /phones lists the provisioned desk phones with
+// the provisioning credentials an installer types into each, the phones
+// seen on the network with a form to assign each to an extension, and
+// buttons to remove a phone or give it new credentials (POST
+// /phones/{mac}/delete, /phones/{mac}/reset). The phones' own files are
+// not served here: appliance mounts them at /provision/ in front of this
+// handler, so that they are never redirected to HTTPS.
+//
 // Every page calls the same Backend methods as the API, with the logged-in
 // user recorded for ActorFrom, so changes are audited alike. Forms post
 // with the session's CSRF token in the field "csrf" and answer with a 303

@@ -16,7 +16,7 @@ import (
 // layout.html.
 var pageNames = []string{"login", "setup", "status", "notfound",
 	"extensions", "extension", "extension_delete", "calls", "recordings", "cdr", "security",
-	"dashboard", "agents", "agent", "queues", "queue", "pause_reasons", "acd_delete"}
+	"dashboard", "agents", "agent", "queues", "queue", "pause_reasons", "acd_delete", "phones"}
 
 // recentCDRs is how many finished calls the status page lists.
 const recentCDRs = 20
@@ -132,6 +132,8 @@ type pageData struct {
 
 	Dash *dashboard // dashboard page
 	ACD  acdPage    // contact-centre admin pages
+
+	Phones phonesPage // phones page
 }
 
 // render executes page into a buffer and only then writes it, so that a

@@ -76,6 +76,9 @@ type Options struct {
 	// Routing, when set, serves inbound and outbound routes, the
 	// blacklist, toll-fraud limits and suspensions.
 	Routing RoutingBackend
+	// Phones, when set, serves /api/v1/phones and the phones page: desk
+	// phones provisioned by MAC address.
+	Phones PhoneBackend
 
 	// HTTPSPort, when set, is where plain-HTTP requests from other hosts
 	// are redirected (308) once an administrator exists; requests from
@@ -99,6 +102,7 @@ type Server struct {
 	acd       ACDBackend
 	trunks    TrunkBackend
 	routing   RoutingBackend
+	phones    PhoneBackend
 	live      *liveHub // nil without acd
 	httpsPort string
 
@@ -138,6 +142,7 @@ func New(o Options) (*Server, error) {
 		acd:       o.ACD,
 		trunks:    o.Trunks,
 		routing:   o.Routing,
+		phones:    o.Phones,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
 		throttle:  newThrottle(),
@@ -200,6 +205,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.acd != nil {
 		s.acdPageRoutes(mux)
+	}
+	if s.phones != nil {
+		s.phonePageRoutes(mux)
 	}
 	mux.HandleFunc("/cdr", s.admin(false, s.handleCDRs))
 	mux.HandleFunc("/security", s.admin(false, s.handleSecurity))
