@@ -210,6 +210,16 @@ func whoHearsWhom(t *testing.T, stage string, phones []*phonetest.Phone, names [
 	t.Helper()
 	for i, p := range phones {
 		heard, rate := recordedSince(t, p, 0)
+		// Under load baresip's recorder may lag: give it a moment to have
+		// 1.5 s on disk rather than read past what it wrote.
+		for deadline := time.Now().Add(3 * time.Second); len(heard) < rate*3/2 && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			heard, rate = recordedSince(t, p, 0)
+		}
+		if len(heard) < rate*3/2 {
+			t.Errorf("%s: %s recorded only %.2f s", stage, names[i], float64(len(heard))/float64(rate))
+			continue
+		}
 		heard = heard[len(heard)-rate*3/2:]
 		var pw [3]float64
 		top := 0.0
