@@ -48,7 +48,7 @@ type Appliance struct {
 	bans     *storage.Collection[[]sip.Ban]
 	trunks   *storage.Collection[webui.Trunk]
 	routes   *routes
-	daily    dailyCounts // today's queue counters for the dashboard
+	daily    dailyCounts        // today's queue counters for the dashboard
 	phones   *phoneProvisioning // phones.go
 	cdrs     *storage.Log[cdr]
 	auditLog *storage.Log[webui.AuditRecord]
