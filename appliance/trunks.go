@@ -44,7 +44,7 @@ func sipTrunk(t webui.Trunk) sip.Trunk {
 		Name: t.Name, Host: t.Host, Transport: t.Transport, Proxy: t.Proxy,
 		Username: t.Username, AuthUser: t.AuthUser, Password: t.Password, Register: t.Register,
 		Expiry: time.Duration(t.Expiry) * time.Second, Sources: t.Sources, Codecs: t.Codecs,
-		CallerID: t.CallerIDMode, Number: t.CallerID, MaxChannels: t.MaxChannels, KeepAlive: time.Duration(t.KeepAlive) * time.Second,
+		CallerID: t.CallerIDMode, Number: t.CallerID, DTMF: t.DTMF, MaxChannels: t.MaxChannels, KeepAlive: time.Duration(t.KeepAlive) * time.Second,
 	}
 	if t.KeepAlive < 0 {
 		st.KeepAlive = -1

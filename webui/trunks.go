@@ -24,6 +24,7 @@ type Trunk struct {
 	Codecs       []string `json:"codecs,omitempty"`         // PCMU, PCMA
 	CallerIDMode string   `json:"caller_id_mode,omitempty"` // from (default), pai, rpid
 	CallerID     string   `json:"caller_id,omitempty"`      // number presented when the route sets none
+	DTMF         string   `json:"dtmf,omitempty"`           // rfc4733 (default) or inband
 	MaxChannels  int      `json:"max_channels,omitempty"`
 	KeepAlive    int      `json:"keepalive,omitempty"` // seconds between OPTIONS; 0 = 30, -1 = off
 

@@ -688,6 +688,7 @@ func (c *call) inviteCallee(ctx context.Context, d dest, prefs []string, crypto 
 	c.mu.Unlock()
 	offerB := sdp.NewOffer(sdp.OfferParams{
 		Addr: mB.LocalAddr(), Codecs: prefs, SessionID: origin.ID, Version: origin.Version, Crypto: crypto,
+		NoDTMF: d.trunk != nil && d.trunk.t.DTMF == "inband",
 	})
 	local := s.localIP(dst.Addr()).String()
 	inv := sip.NewRequest(sip.INVITE, uri)

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"deskline/appliance/sip/digest"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // FuzzSIPDatagram sends arbitrary datagrams to a running server — through
@@ -68,4 +70,30 @@ var sipSeeds = []string{
 	"REGISTER sip:127.0.0.1 SIP/2.0\r\nContact: <sip:a@b>;expires=-5\r\n\r\n",
 	"\r\n\r\n",
 	"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+}
+
+// FuzzOutsideCaller: whatever a provider puts in P-Asserted-Identity and
+// From, the caller's number and name come out short and printable.
+func FuzzOutsideCaller(f *testing.F) {
+	f.Add(`"Carol" <sip:0612345678@provider.example>`, "0612345678", "Carol")
+	f.Add(`<tel:+33612345678>`, "", "")
+	f.Add(`<sip:@x>`, "anonymous", "Anonymous")
+	f.Add("\"a\r\nb\" <sip:1\x00@h>", "x\ny", "\x7f")
+	f.Fuzz(func(t *testing.T, pai, fromUser, fromName string) {
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "5551000", Host: "127.0.0.1"})
+		if pai != "" {
+			req.AppendHeader(sip.NewHeader("P-Asserted-Identity", pai))
+		}
+		from := sip.FromHeader{DisplayName: fromName, Address: sip.Uri{Scheme: "sip", User: fromUser, Host: "provider.example"}}
+		req.AppendHeader(&from)
+		num, name := outsideCaller(req)
+		for _, s := range []string{num, name} {
+			if len(s) > 64 || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+				t.Fatalf("outsideCaller gave %q", s)
+			}
+		}
+		if num == "" {
+			t.Fatal("no number: want anonymous at least")
+		}
+	})
 }

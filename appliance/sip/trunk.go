@@ -50,6 +50,11 @@ type Trunk struct {
 	// From header, the default), "pai" (P-Asserted-Identity, From keeps
 	// the account) or "rpid" (Remote-Party-ID, likewise).
 	CallerID string
+	// DTMF is how keys pressed during a call reach the provider:
+	// "rfc4733" (telephone-event packets, the default) or "inband" (tones
+	// in the audio, for providers that do not negotiate telephone-event;
+	// the box turns phones' key events into tones).
+	DTMF string
 	// MaxChannels bounds the calls carried at once, both ways; 0 = no limit.
 	MaxChannels int
 	// KeepAlive is how often OPTIONS checks the provider answers; 0 = 30 s,
@@ -156,6 +161,13 @@ func (t Trunk) normalize() (Trunk, error) {
 	case "from", "pai", "rpid":
 	default:
 		return t, trunkErr(t.Name, "caller_id_mode", "caller ID presentation %q: want from, pai or rpid", t.CallerID)
+	}
+	switch t.DTMF {
+	case "":
+		t.DTMF = "rfc4733"
+	case "rfc4733", "inband":
+	default:
+		return t, trunkErr(t.Name, "dtmf", "DTMF mode %q: want rfc4733 or inband", t.DTMF)
 	}
 	if t.MaxChannels < 0 {
 		return t, trunkErr(t.Name, "max_channels", "maximum channels %d: want 0 (no limit) or more", t.MaxChannels)
@@ -396,7 +408,7 @@ func sameTrunk(a, b Trunk) bool {
 	return a.Name == b.Name && a.Host == b.Host && a.Transport == b.Transport && a.Proxy == b.Proxy &&
 		a.Username == b.Username && a.AuthUser == b.AuthUser && a.Password == b.Password &&
 		a.Register == b.Register && a.Expiry == b.Expiry && slices.Equal(a.Sources, b.Sources) &&
-		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.Number == b.Number && a.MaxChannels == b.MaxChannels &&
+		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.Number == b.Number && a.DTMF == b.DTMF && a.MaxChannels == b.MaxChannels &&
 		a.KeepAlive == b.KeepAlive
 }
 

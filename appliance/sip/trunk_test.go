@@ -206,7 +206,7 @@ func startOutside(t *testing.T) (s *Server, cdrs *cdrSink, a, pa, pb *rawPhone) 
 	pa, pb = newRawPhone(t, s, "provA"), newRawPhone(t, s, "provB")
 	err := s.SetTrunks([]Trunk{
 		{Name: "first", Host: pa.addr(), Sources: []string{pa.addr()}, KeepAlive: -1},
-		{Name: "second", Host: pb.addr(), Sources: []string{pb.addr()}, KeepAlive: -1, CallerID: "pai", Username: "acct77"},
+		{Name: "second", Host: pb.addr(), Sources: []string{pb.addr()}, KeepAlive: -1, CallerID: "pai", Username: "acct77", DTMF: "inband"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +240,10 @@ func TestTrunkFailover(t *testing.T) {
 	}
 	if !strings.Contains(hdr(invB, "From"), "sip:acct77@") {
 		t.Errorf("second trunk's From = %q, want the account", hdr(invB, "From"))
+	}
+	if !strings.Contains(invA, "telephone-event") || strings.Contains(invB, "telephone-event") {
+		t.Errorf("telephone-event offered to the rfc4733 trunk: %v, to the in-band one: %v",
+			strings.Contains(invA, "telephone-event"), strings.Contains(invB, "telephone-event"))
 	}
 	pb.replyHdr(invB, "200 OK", "tb", "", sdpBody(rtpSink(t), "sendrecv"))
 	if pb.wait(3*time.Second, isReq("ACK")) == "" {
@@ -415,6 +419,7 @@ func TestTrunkValidation(t *testing.T) {
 		{Name: "t", Host: "x.example", Sources: []string{"192.0.2.1"}, Transport: "sctp"},
 		{Name: "t", Host: "x.example", Sources: []string{"192.0.2.1"}, Codecs: []string{"G729"}},
 		{Name: "t", Host: "x.example", Sources: []string{"192.0.2.1"}, CallerID: "header"},
+		{Name: "t", Host: "x.example", Sources: []string{"192.0.2.1"}, DTMF: "info"},
 		{Name: "t", Host: "x.example:99999", Sources: []string{"192.0.2.1"}},
 		{Name: "t", Host: "x.example", Sources: []string{"192.0.2.1"}, MaxChannels: -1},
 	}
@@ -511,5 +516,40 @@ func TestRefusedByDialPlan(t *testing.T) {
 	}
 	if n := released.Load(); n != 1 {
 		t.Errorf("released %d times, want 1", n)
+	}
+}
+
+// TestTrunkOddAnswer: a provider that answers with SDP the box cannot use
+// gets its call hung up (ACK then BYE), the caller a clear 488, and the
+// CDR says the call failed with that status.
+func TestTrunkOddAnswer(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		"this is not SDP",
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 18\r\n", // G.729 only
+	} {
+		_, cdrs, a, pa, _ := startOutside(t)
+		a.invite("0612345678", rtpSink(t))
+		inv := pa.wait(3*time.Second, isReq("INVITE"))
+		if inv == "" {
+			t.Fatal("no INVITE reached the trunk")
+		}
+		pa.replyHdr(inv, "200 OK", "odd", "", body)
+		if pa.wait(3*time.Second, isReq("ACK")) == "" {
+			t.Error("the odd 200 was not acknowledged")
+		}
+		if bye := pa.wait(3*time.Second, isReq("BYE")); bye == "" {
+			t.Error("the trunk's unusable call was not hung up")
+		} else {
+			pa.replyHdr(bye, "200 OK", "", "", "")
+		}
+		if res := a.wait(3*time.Second, isFinal); !strings.HasPrefix(res, "SIP/2.0 488") {
+			t.Errorf("answer %q: Alice got %q, want 488", body, firstLine(res))
+		} else {
+			a.ackFinal(res)
+		}
+		if r := cdrs.wait(t); r.Disposition != Failed || r.Cause != 488 || r.Trunk != "first" {
+			t.Errorf("CDR = %+v, want failed 488 on trunk first", r)
+		}
 	}
 }

@@ -238,17 +238,17 @@ func outsideCaller(req *sip.Request) (number, name string) {
 				v = v[i+1 : i+j]
 			}
 		}
-		if err := sip.ParseUri(strings.TrimSpace(v), &u); err == nil && u.User != "" {
+		if err := sip.ParseUri(strings.TrimSpace(v), &u); err == nil && clean(u.User) != "" {
 			return clean(u.User), clean(name)
 		}
 	}
 	if from := req.From(); from != nil {
-		number, name = from.Address.User, from.DisplayName
+		number, name = clean(from.Address.User), clean(from.DisplayName)
 	}
 	if number == "" {
 		number = "anonymous"
 	}
-	return clean(number), clean(name)
+	return number, name
 }
 
 // clean keeps a caller's number or name printable and short.
@@ -260,7 +260,7 @@ func clean(s string) string {
 		return r
 	}, s)
 	if len(s) > 64 {
-		s = s[:64]
+		s = strings.ToValidUTF8(s[:64], "") // not half a character
 	}
 	return s
 }
