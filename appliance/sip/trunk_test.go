@@ -116,7 +116,11 @@ func waitTrunk(t *testing.T, s *Server, name string, ok func(TrunkStatus) bool) 
 func TestTrunkRegisters(t *testing.T) {
 	t.Parallel()
 	events := &statusLog{}
-	s, _ := startCallServer(t, callOpts{onTrunk: events.add})
+	dids := make(chan string, 1)
+	s, _ := startCallServer(t, callOpts{onTrunk: events.add, inbound: func(trunk, did, caller string) Target {
+		dids <- trunk + " " + did + " " + caller
+		return Target{} // nobody: 404
+	}})
 	prov := newRawPhone(t, s, "provider")
 	if err := s.SetTrunks([]Trunk{{Name: "voip", Host: prov.addr(), Register: true, Username: "4420", Password: "trunk-pw-9", KeepAlive: -1}}); err != nil {
 		t.Fatal(err)
@@ -148,6 +152,27 @@ func TestTrunkRegisters(t *testing.T) {
 		t.Errorf("status events = %+v, want the registration reported", events.list)
 	}
 	events.mu.Unlock()
+
+	// The provider sends a call to the registered account: the number
+	// called is in To, and the call is the trunk's (not challenged).
+	body := sdpBody(rtpSink(t), "sendrecv")
+	prov.send(fmt.Sprintf("INVITE sip:4420@%s SIP/2.0\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bKin1\r\nMax-Forwards: 70\r\n"+
+		"From: <sip:0612345678@prov.example>;tag=pin\r\nTo: <sip:0140000000@prov.example>\r\nCall-ID: in-1\r\nCSeq: 1 INVITE\r\n"+
+		"Contact: <sip:gw@%s>\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s",
+		s.Addr(), prov.addr(), prov.addr(), len(body), body))
+	select {
+	case got := <-dids:
+		if got != "voip 0140000000 0612345678" {
+			t.Errorf("inbound route asked for %q", got)
+		}
+	case <-time.After(3 * time.Second):
+		t.Error("a call from the registered provider was not routed as the trunk's")
+	}
+	if res := prov.wait(3*time.Second, isFinal); !strings.HasPrefix(res, "SIP/2.0 404") {
+		t.Errorf("the unrouted call got %q, want 404", firstLine(res))
+	} else {
+		prov.ackFinal(res)
+	}
 
 	// Removing the trunk unregisters it.
 	if err := s.SetTrunks(nil); err != nil {
