@@ -5,7 +5,7 @@ SIP      ?= 127.0.0.1:5060
 HTTP     ?= 127.0.0.1:8080
 BUILD    := build
 
-.PHONY: run test deps vet unit cross bench image qemu-test fuzz clean prompts
+.PHONY: run test deps vet unit cross soak bench image qemu-test fuzz clean prompts
 
 ## run: build and start the appliance on this machine (data in ./var, demo extensions)
 run:
@@ -24,7 +24,15 @@ vet:
 	$(GO) vet -tags qemu ./image/
 
 unit:
-	$(GO) test -count=1 -timeout 15m ./...
+	DESKLINE_SOAK=$(CI_SOAK) $(GO) test -count=1 -timeout 15m ./...
+
+## soak: calls, configuration churn and agent changes against the daemon for SOAK (default 10m); memory, goroutines and files must stay flat
+SOAK ?= 10m
+CI_SOAK ?= 1m
+soak:
+	@mkdir -p $(BUILD)
+	DESKLINE_SOAK=$(SOAK) DESKLINE_SOAK_REPORT=$(BUILD)/soak-report.txt $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./appliance/ | grep -v '^\s*time='
+	@cat $(BUILD)/soak-report.txt
 
 ## cross: the whole tree, hardware drivers included, builds for every board we ship (no cgo)
 cross:

@@ -8,6 +8,9 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"time"
@@ -313,7 +316,29 @@ func (b backend) Status(ctx context.Context) (webui.Status, error) {
 		Version: Version, Uptime: time.Since(b.a.started),
 		Extensions: n, Registrations: len(b.a.sip.Registrations()), ActiveCalls: len(b.a.sip.Calls()),
 		SIPAddr: b.a.sip.Addr().String(), HTTPAddr: b.a.httpAddr,
+		Runtime: b.a.runtimeStatus(),
 	}, nil
+}
+
+// runtimeStatus reads the daemon's resource use without stopping it or
+// forcing a collection: the heap figure is what was live at the last one.
+func (a *Appliance) runtimeStatus() *webui.RuntimeStatus {
+	m := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	metrics.Read(m)
+	rs := &webui.RuntimeStatus{Goroutines: runtime.NumGoroutine(), OpenFiles: -1}
+	if m[0].Value.Kind() == metrics.KindUint64 {
+		rs.HeapBytes = m[0].Value.Uint64()
+	}
+	if m[1].Value.Kind() == metrics.KindUint64 {
+		rs.SysBytes = m[1].Value.Uint64()
+	}
+	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
+		rs.OpenFiles = len(ents)
+	}
+	if fi, err := os.Stat(filepath.Join(a.cfg.DataDir, "deskline.db")); err == nil {
+		rs.DataBytes = fi.Size()
+	}
+	return rs
 }
 
 // userStore keeps the panel's users in the store (webui.UserStore).

@@ -211,6 +211,18 @@ type Status struct {
 	// box serves, for an installer to compare with the browser's warning.
 	// An empty one is filled from Options.TLS.
 	TLSFingerprint string `json:"tls_fingerprint,omitempty"`
+	// Runtime is how the daemon itself fares, for the system page and for
+	// watching a box over time.
+	Runtime *RuntimeStatus `json:"runtime,omitempty"`
+}
+
+// RuntimeStatus is the daemon's own resource use.
+type RuntimeStatus struct {
+	Goroutines int    `json:"goroutines"`
+	HeapBytes  uint64 `json:"heap_bytes"` // live heap at the last garbage collection
+	SysBytes   uint64 `json:"sys_bytes"`  // memory obtained from the OS
+	OpenFiles  int    `json:"open_files"` // -1 where it cannot be counted
+	DataBytes  int64  `json:"data_bytes"` // the store's database file
 }
 
 // MarshalJSON serves Uptime as whole seconds ("uptime_seconds").
