@@ -31,7 +31,7 @@ SOAK ?= 10m
 CI_SOAK ?= 1m
 soak:
 	@mkdir -p $(BUILD)
-	DESKLINE_SOAK=$(SOAK) DESKLINE_SOAK_REPORT=$(BUILD)/soak-report.txt $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./appliance/ | grep -v '^\s*time='
+	DESKLINE_SOAK=$(SOAK) DESKLINE_SOAK_REPORT=$(CURDIR)/$(BUILD)/soak-report.txt $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./appliance/ | grep -v '^\s*time='
 	@cat $(BUILD)/soak-report.txt
 
 ## cross: the whole tree, hardware drivers included, builds for every board we ship (no cgo)
