@@ -48,10 +48,13 @@ type Appliance struct {
 	bans     *storage.Collection[[]sip.Ban]
 	trunks   *storage.Collection[webui.Trunk]
 	routes   *routes
-	daily    dailyCounts        // today's queue counters for the dashboard
-	phones   *phoneProvisioning // phones.go
-	cdrs     *storage.Log[cdr]
-	auditLog *storage.Log[webui.AuditRecord]
+	daily    dailyCounts // today's queue counters for the dashboard
+
+	restart     chan struct{} // closed to ask Run for a restart
+	restartOnce sync.Once
+	phones      *phoneProvisioning // phones.go
+	cdrs        *storage.Log[cdr]
+	auditLog    *storage.Log[webui.AuditRecord]
 
 	pool *media.PortPool
 	// The sounds the box plays: prompts and music on hold.
@@ -84,14 +87,15 @@ type Appliance struct {
 // New opens the data directory and prepares the box. out receives the
 // instructions a person needs (setup code, demo credentials); logs go to log.
 func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
-	a := &Appliance{cfg: cfg, log: log, out: out, now: time.Now}
+	a := &Appliance{cfg: cfg, log: log, out: out, now: time.Now, restart: make(chan struct{})}
 	var err error
+	restored := applyPendingRestore(cfg.DataDir, log)
 	if a.db, err = OpenStore(cfg.DataDir, log); err != nil {
 		return nil, err
 	}
-	// Backup archives are staged in the data dir while downloaded; a crash
-	// mid-download leaves one behind.
-	if old, _ := filepath.Glob(filepath.Join(cfg.DataDir, ".backup-*.tar.gz")); len(old) > 0 {
+	// Backup archives are staged in the data dir while downloaded or
+	// uploaded; a crash mid-transfer leaves one behind.
+	if old, _ := filepath.Glob(filepath.Join(cfg.DataDir, ".*-*.tar.gz")); len(old) > 0 {
 		for _, f := range old {
 			os.Remove(f)
 		}
@@ -99,6 +103,9 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	if err := a.openCollections(); err != nil {
 		a.db.Close()
 		return nil, err
+	}
+	if restored != "" {
+		a.recordAudit(webui.AuditRecord{Actor: "system", Action: "restore", Object: "store", Detail: restored})
 	}
 	if err := a.openACD(); err != nil {
 		a.db.Close()
@@ -263,7 +270,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -332,18 +339,28 @@ func (a *Appliance) close() error {
 }
 
 // Run starts the box and serves until ctx is done, then shuts down.
+// A restart the box asks for (to apply a restored backup) closes it and
+// starts it again in the same process.
 func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
-	a, err := New(cfg, log, out)
-	if err != nil {
-		return err
+	for {
+		a, err := New(cfg, log, out)
+		if err != nil {
+			return err
+		}
+		if err := a.Start(ctx); err != nil {
+			a.Close()
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down")
+			return a.Close()
+		case <-a.Restarting():
+			if err := a.Close(); err != nil {
+				return err
+			}
+		}
 	}
-	if err := a.Start(ctx); err != nil {
-		a.Close()
-		return err
-	}
-	<-ctx.Done()
-	log.Info("shutting down")
-	return a.Close()
 }
 
 // SIPAddr and HTTPAddr are where the box listens (after Start).

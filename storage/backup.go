@@ -448,3 +448,15 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// Counts returns the number of records in each collection and log, as a
+// backup's manifest lists them, for comparing the store with an archive.
+func (db *DB) Counts() (map[string]int, error) {
+	var counts map[string]int
+	err := db.bolt.View(func(btx *bbolt.Tx) error {
+		var err error
+		_, counts, err = describe(btx)
+		return err
+	})
+	return counts, err
+}

@@ -162,6 +162,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.routing != nil {
 		s.routingRoutes(mux)
 	}
+	if s.restore != nil {
+		s.restoreRoutes(mux)
+	}
 	if s.phones != nil {
 		s.phoneRoutes(mux)
 	}

@@ -73,6 +73,10 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// Restore, when set, serves /api/v1/restore: previews and restores
+	// of uploaded backups.
+	Restore RestoreBackend
+
 	// Routing, when set, serves inbound and outbound routes, the
 	// blacklist, toll-fraud limits and suspensions.
 	Routing RoutingBackend
@@ -102,6 +106,7 @@ type Server struct {
 	acd       ACDBackend
 	trunks    TrunkBackend
 	routing   RoutingBackend
+	restore   RestoreBackend
 	phones    PhoneBackend
 	live      *liveHub // nil without acd
 	httpsPort string
@@ -142,6 +147,7 @@ func New(o Options) (*Server, error) {
 		acd:       o.ACD,
 		trunks:    o.Trunks,
 		routing:   o.Routing,
+		restore:   o.Restore,
 		phones:    o.Phones,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
