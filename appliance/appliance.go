@@ -50,7 +50,8 @@ type Appliance struct {
 	routes   *routes
 	daily    dailyCounts // today's queue counters for the dashboard
 
-	restart     chan struct{} // closed to ask Run for a restart
+	updPw       *updatePassword // nil without Config.UpdatePasswordFile
+	restart     chan struct{}   // closed to ask Run for a restart
 	restartOnce sync.Once
 	phones      *phoneProvisioning // phones.go
 	cdrs        *storage.Log[cdr]
@@ -106,6 +107,19 @@ func New(cfg Config, log *slog.Logger, out io.Writer) (*Appliance, error) {
 	}
 	if restored != "" {
 		a.recordAudit(webui.AuditRecord{Actor: "system", Action: "restore", Object: "store", Detail: restored})
+	}
+	if cfg.UpdatePasswordFile != "" {
+		u, made, err := loadUpdatePassword(cfg.UpdatePasswordFile)
+		if err != nil {
+			// Updates keep the image's password; the box itself runs.
+			log.Error("this box's update password is not available", "err", err)
+		} else {
+			a.updPw = u
+			if made {
+				log.Info("this box's own update password was made; it replaces the image's at the next reboot", "file", cfg.UpdatePasswordFile)
+				a.recordAudit(webui.AuditRecord{Actor: "system", Action: "update-password.made", Object: "update password", Detail: "active after the next reboot"})
+			}
+		}
 	}
 	if err := a.openACD(); err != nil {
 		a.db.Close()
@@ -270,7 +284,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a}, Update: a.updateBackend(),
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)

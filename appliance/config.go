@@ -59,6 +59,12 @@ type Config struct {
 	// TimeZone (-timezone, DESKLINE_TIMEZONE) is the box's IANA time zone
 	// ("Europe/Berlin"), written into provisioned phones' files.
 	TimeZone string
+	// UpdatePasswordFile (-update-password-file,
+	// DESKLINE_UPDATE_PASSWORD_FILE), when set, is where the box keeps
+	// its own firmware-update password, made on first start: the image
+	// sets /perm/gokr-pw.txt, which gokrazy prefers to the password baked
+	// into the image from the next boot on.
+	UpdatePasswordFile string
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -106,6 +112,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	sipsAddr := fs.String("sips", env("DESKLINE_SIPS", c.SIPSAddr), `SIP over TLS listen address; "" or off = none [$DESKLINE_SIPS]`)
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	country := fs.String("country", env("DESKLINE_COUNTRY", c.Country), "country whose call-progress tones callers hear: "+strings.Join(tone.Countries(), ", ")+" [$DESKLINE_COUNTRY]")
+	updPw := fs.String("update-password-file", env("DESKLINE_UPDATE_PASSWORD_FILE", c.UpdatePasswordFile), "where this box's own firmware-update password is kept (made on first start), e.g. /perm/gokr-pw.txt on the image [$DESKLINE_UPDATE_PASSWORD_FILE]")
 	timezone := fs.String("timezone", env("DESKLINE_TIMEZONE", c.TimeZone), "IANA time zone provisioned phones show, e.g. Europe/Berlin [$DESKLINE_TIMEZONE]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
 	if err := fs.Parse(args); err != nil {
@@ -147,6 +154,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 		c.SIPAllow = append(c.SIPAllow, pfx.Masked())
 	}
 	c.Country = strings.ToUpper(strings.TrimSpace(*country))
+	c.UpdatePasswordFile = strings.TrimSpace(*updPw)
 	if _, ok := tone.Lookup(c.Country, tone.Ringback); !ok {
 		return c, fmt.Errorf("-country %q: want one of %s", *country, strings.Join(tone.Countries(), ", "))
 	}

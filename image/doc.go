@@ -101,13 +101,16 @@
 //   - gok prints the password in its output (an http://gokrazy:PW@deskline/
 //     URL); build.sh masks it in what it prints and in build/*.log.
 //
-// Not done, because untested: gokrazy (the version pinned here) reads
-// /perm/gokr-pw.txt in preference to /etc/gokr-pw.txt when it boots, so a
-// per-device password could be created on first boot under /perm, as
-// PITFALLS.md asks of per-device secrets. The other way out is
-// Update.NoPassword in config.json: no password in the image, gokrazy's
-// interface only on localhost, and no gok update over the network; whether
-// Deskline updates through gokrazy is not decided yet.
+// What the box does about it: the daemon runs with -update-password-file
+// /perm/gokr-pw.txt. On its first start it makes a random password of its
+// own there (24 characters, written atomically, mode 0600), and gokrazy
+// (the version pinned here) reads /perm/gokr-pw.txt in preference to
+// /etc/gokr-pw.txt when it boots. From the second boot on, the image's
+// password no longer opens the box: only this box's own, which the admin
+// reads (and renews) at /api/v1/system/update-password. TestQEMUBoot proves
+// it by booting twice. Until that second boot (the first minutes of a new
+// box's life) the image's password still works, so keep images private and
+// reboot a new box once it is set up.
 //
 // The hostname is "deskline" on every box. No /etc/machine-id is baked in
 // (gok new would bake one that all boxes share): gokrazy's MachineID reads

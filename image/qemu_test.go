@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -84,7 +85,8 @@ func TestQEMUBoot(t *testing.T) {
 		}
 	})
 
-	vm := startVM(t, qemuBin, disk, console, httpPort, httpsPort, sipPort)
+	gokrazyPort := freePort(t, "tcp")
+	vm := startVM(t, qemuBin, disk, console, httpPort, httpsPort, sipPort, gokrazyPort)
 	t.Logf("qemu pid %d: panel on 127.0.0.1:%d, SIP on udp 127.0.0.1:%d, console in %s", vm.cmd.Process.Pid, httpPort, sipPort, consolePath)
 
 	// The panel.
@@ -112,6 +114,11 @@ func TestQEMUBoot(t *testing.T) {
 	} else {
 		t.Logf("first boot: setup code read from the console, admin created, plain HTTP now redirected to the box's HTTPS, API answers with the new password")
 	}
+	// The box made its own firmware-update password; the admin can read it.
+	updatePW, err := boxUpdatePassword(base, httpsPort)
+	if err != nil {
+		t.Errorf("update password: %v", err)
+	}
 
 	// /perm, as the kernel saw it.
 	if log, err := os.ReadFile(consolePath); err != nil {
@@ -133,6 +140,99 @@ func TestQEMUBoot(t *testing.T) {
 	} else {
 		t.Logf("/perm/deskline exists on the disk after the run")
 	}
+	perm := filepath.Join(dir, "perm.ext4")
+	if out, err := exec.Command(debugfs, "-R", "cat /gokr-pw.txt", perm).Output(); err != nil || updatePW == "" || strings.TrimSpace(string(out)) != updatePW {
+		t.Fatalf("/perm/gokr-pw.txt holds %q (%v), want the password the API showed", bytes.TrimSpace(out), err)
+	}
+
+	// Second boot: gokrazy now takes the box's own password, not the one
+	// baked into the image.
+	vm2 := startVM(t, qemuBin, disk, console, httpPort, httpsPort, sipPort, gokrazyPort)
+	gk := fmt.Sprintf("http://127.0.0.1:%d/", gokrazyPort)
+	for deadline := time.Now().Add(panelTimeout); ; time.Sleep(time.Second) {
+		res, err := (&http.Client{Timeout: 5 * time.Second}).Get(gk)
+		if err == nil {
+			res.Body.Close()
+			break // gokrazy answers (401 without a password)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("second boot: gokrazy's web interface never answered: %v", err)
+		}
+	}
+	cases := []struct {
+		pw   string
+		want int
+	}{{updatePW, http.StatusOK}, {"not-" + updatePW, http.StatusUnauthorized}}
+	// The password gok baked into the image (from this machine's gokrazy
+	// configuration) must no longer open the box.
+	if cfgDir, err := os.UserConfigDir(); err == nil {
+		for _, f := range []string{"gokrazy/hosts/deskline/http-password.txt", "gokrazy/http-password.txt"} {
+			if b, err := os.ReadFile(filepath.Join(cfgDir, f)); err == nil && len(bytes.TrimSpace(b)) > 0 {
+				cases = append(cases, struct {
+					pw   string
+					want int
+				}{string(bytes.TrimSpace(b)), http.StatusUnauthorized})
+				break
+			}
+		}
+	}
+	for _, tc := range cases {
+		req, _ := http.NewRequest("GET", gk, nil)
+		req.SetBasicAuth("gokrazy", tc.pw)
+		res, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("gokrazy's web interface: %v", err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tc.want {
+			t.Errorf("gokrazy's web interface with %s answered %d, want %d", map[bool]string{true: "the box's own password", false: "another password"}[tc.pw == updatePW], res.StatusCode, tc.want)
+		}
+	}
+	t.Logf("second boot: gokrazy's update interface takes the box's own password and refuses others (%d checked, the image's among them when this machine has it)", len(cases)-1)
+	vm2.stop(t)
+}
+
+// boxClient talks to the box as an admin's browser does: plain HTTP
+// redirected to the box's HTTPS (its own certificate), followed through
+// the HTTPS forward.
+func boxClient(httpsPort int) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > 5 {
+				return errors.New("too many redirects")
+			}
+			if req.URL.Scheme == "https" {
+				if req.URL.Port() != "8443" {
+					return fmt.Errorf("redirected to %s, want the box's HTTPS port 8443", req.URL)
+				}
+				req.URL.Host = fmt.Sprintf("127.0.0.1:%d", httpsPort)
+			}
+			return nil
+		}}
+}
+
+// boxUpdatePassword reads the box's own update password from the API.
+func boxUpdatePassword(base string, httpsPort int) (string, error) {
+	req, _ := http.NewRequest("GET", base+"/api/v1/system/update-password", nil)
+	req.SetBasicAuth("admin", installerPassword)
+	res, err := boxClient(httpsPort).Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var p struct {
+		User, Password string
+		Active         bool
+	}
+	if err := json.NewDecoder(res.Body).Decode(&p); err != nil || res.StatusCode != 200 {
+		return "", fmt.Errorf("answered %d (%v)", res.StatusCode, err)
+	}
+	if p.User != "gokrazy" || len(p.Password) < 20 || p.Active {
+		return "", fmt.Errorf("got %+v, want a fresh password for user gokrazy, active after the next reboot", p)
+	}
+	return p.Password, nil
 }
 
 // vm is a running qemu, in its own process group.
@@ -146,14 +246,15 @@ type vm struct {
 
 // startVM starts qemu with the disk, console output to console and the two
 // host forwards, and registers its stop with t.Cleanup.
-func startVM(t *testing.T, qemuBin, disk string, console *os.File, httpPort, httpsPort, sipPort int) *vm {
+func startVM(t *testing.T, qemuBin, disk string, console *os.File, httpPort, httpsPort, sipPort, gokrazyPort int) *vm {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), vmLifetime)
 	cmd := exec.CommandContext(ctx, qemuBin,
 		"-accel", "tcg", "-cpu", "max", "-m", "1024",
 		"-drive", "file="+disk+",format=raw",
 		"-nographic", "-serial", "mon:stdio",
-		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=tcp:127.0.0.1:%d-:8443,hostfwd=udp:127.0.0.1:%d-:5060", httpPort, httpsPort, sipPort),
+		"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080,hostfwd=tcp:127.0.0.1:%d-:8443,hostfwd=udp:127.0.0.1:%d-:5060,hostfwd=tcp:127.0.0.1:%d-:80",
+			httpPort, httpsPort, sipPort, gokrazyPort),
 		"-device", "virtio-net-pci,netdev=n0",
 	)
 	cmd.Stdin = nil // /dev/null: nobody types on the console
@@ -486,6 +587,9 @@ func randomHex(n int) string {
 
 var setupCodeRE = regexp.MustCompile(`setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`)
 
+// installerPassword is the admin password the test chooses at setup.
+const installerPassword = "installer-chose-this-1"
+
 // firstBoot does what an installer does with a new box: checks that the API
 // is closed, reads the setup code from the console, sets the admin password
 // in the panel and uses it on the API.
@@ -514,21 +618,7 @@ func firstBoot(base string, httpsPort int, consolePath string) error {
 	// (the VM sees the test as 10.0.2.2) to HTTPS on its port 8443, which
 	// reaches the test through another forward: follow it there. The
 	// certificate is the box's own, made on first boot.
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > 5 {
-				return errors.New("too many redirects")
-			}
-			if req.URL.Scheme == "https" {
-				if req.URL.Port() != "8443" {
-					return fmt.Errorf("redirected to %s, want the box's HTTPS port 8443", req.URL)
-				}
-				req.URL.Host = fmt.Sprintf("127.0.0.1:%d", httpsPort)
-			}
-			return nil
-		}}
+	c := boxClient(httpsPort)
 	res, err = c.Get(base + "/setup")
 	if err != nil {
 		return err
@@ -539,7 +629,7 @@ func firstBoot(base string, httpsPort int, consolePath string) error {
 	if m == nil {
 		return fmt.Errorf("no CSRF field on /setup (%d)", res.StatusCode)
 	}
-	const pw = "installer-chose-this-1"
+	const pw = installerPassword
 	res, err = c.PostForm(base+"/setup", url.Values{"csrf": {string(m[1])}, "code": {code}, "password": {pw}, "confirm": {pw}})
 	if err != nil {
 		return err

@@ -165,6 +165,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.restore != nil {
 		s.restoreRoutes(mux)
 	}
+	if s.update != nil {
+		s.updateRoutes(mux)
+	}
 	if s.phones != nil {
 		s.phoneRoutes(mux)
 	}

@@ -73,6 +73,9 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// Update, when set, serves the box's own firmware-update password.
+	Update UpdateBackend
+
 	// Restore, when set, serves /api/v1/restore: previews and restores
 	// of uploaded backups.
 	Restore RestoreBackend
@@ -107,6 +110,7 @@ type Server struct {
 	trunks    TrunkBackend
 	routing   RoutingBackend
 	restore   RestoreBackend
+	update    UpdateBackend
 	phones    PhoneBackend
 	live      *liveHub // nil without acd
 	httpsPort string
@@ -148,6 +152,7 @@ func New(o Options) (*Server, error) {
 		trunks:    o.Trunks,
 		routing:   o.Routing,
 		restore:   o.Restore,
+		update:    o.Update,
 		phones:    o.Phones,
 		httpsPort: o.HTTPSPort,
 		sessions:  newSessions(o.SessionIdle),
