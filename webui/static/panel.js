@@ -45,6 +45,12 @@
     });
   });
 
+  // A button with data-confirm asks before it submits its form.
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button[data-confirm]");
+    if (b && !window.confirm(b.dataset.confirm)) { ev.preventDefault(); }
+  });
+
   dashboard();
 
   // Calls: refresh the table from the API every two seconds.
