@@ -196,7 +196,7 @@ func place(problems []RoutingProblem, list string, forms []routeForm, warn bool)
 	for _, p := range problems {
 		l, i, field, sub := pathOf(p.Path)
 		if l != list || i < 0 || i >= len(forms) {
-			rest = append(rest, p.Path+": "+p.Message)
+			rest = append(rest, p.Path+": "+sentence(p.Message))
 			continue
 		}
 		f := &forms[i]
