@@ -24,7 +24,7 @@ type outsideEnv struct {
 	csrf    string
 }
 
-func newOutsideEnv(t *testing.T) *outsideEnv {
+func newOutsideEnv(t testing.TB) *outsideEnv {
 	t.Helper()
 	o := &outsideEnv{trunks: webuitest.NewMemoryTrunks()}
 	o.routing = webuitest.NewMemoryRouting(o.trunks)
@@ -56,7 +56,7 @@ func (o *outsideEnv) doc(t *testing.T, part string, v any) {
 	}
 }
 
-func (o *outsideEnv) addTrunk(t *testing.T, name string) {
+func (o *outsideEnv) addTrunk(t testing.TB, name string) {
 	t.Helper()
 	if _, err := o.trunks.CreateTrunk(context.Background(), webui.Trunk{Name: name, Host: name + ".example"}); err != nil {
 		t.Fatal(err)
@@ -203,7 +203,6 @@ func TestTrunkDelete(t *testing.T) {
 func routeForm(index int, orig, name, patterns string, trunks ...string) url.Values {
 	return url.Values{"index": {strconv.Itoa(index)}, "orig": {orig}, "name": {name}, "patterns": {patterns}, "trunk": trunks, "action": {"save"}}
 }
-
 
 // TestOutboundRouteForms: routes are added, edited, reordered and
 // deleted through their forms, each saving the whole document; problems
@@ -542,4 +541,38 @@ func TestOutsideFormsNeedCSRF(t *testing.T) {
 	if x, _ := o.backend.GetExtension(context.Background(), "101"); x.Class != "national" {
 		t.Errorf("extension changed: %+v", x)
 	}
+}
+
+// FuzzOutsideForms posts arbitrary forms to the trunk and routing pages:
+// none may answer 5xx, and a refusal says why on the page. Seeds are in
+// testdata/fuzz/FuzzOutsideForms.
+func FuzzOutsideForms(f *testing.F) {
+	f.Add(uint8(0), "name=voip&host=sip.example&expiry=300&keepalive=-1&codecs=PCMA+PCMU")
+	f.Add(uint8(1), "index=0&action=save&name=n&patterns=_0ZX.+strip%3D1%0A9+prefix%3D0&trunk=voip&tc=on&tc_weekly=mon-fri+08:00-18:00")
+	f.Add(uint8(1), "index=0&orig=&action=down")
+	f.Add(uint8(2), "index=0&action=save&did=_01XX&kind=queue&target=&tc=on&tc_weekly=xx")
+	f.Add(uint8(3), "action=add&number=anonymous&action_kind=redirect&kind=ivr&target=main&code=99999999999999999999")
+	f.Add(uint8(4), "extension_concurrent=-2&channels_voip=x&tc=on&tc_holidays=2026-13-40")
+	o := newOutsideEnv(f)
+	o.addTrunk(f, "voip")
+	paths := []string{"/trunks/new", "/routes", "/routes/inbound", "/routes/blacklist", "/routes/limits", "/trunks/voip"}
+	f.Fuzz(func(t *testing.T, which uint8, form string) {
+		path := paths[int(which)%len(paths)]
+		res := o.do(http.MethodPost, path, form+"&csrf="+url.QueryEscape(o.csrf), cookies(o.sess), header("Content-Type", "application/x-www-form-urlencoded"))
+		body := readBody(t, res)
+		switch res.StatusCode {
+		case http.StatusOK, http.StatusSeeOther:
+		case http.StatusConflict, http.StatusUnprocessableEntity, http.StatusNotFound:
+			if !strings.Contains(body, `class="error"`) {
+				t.Fatalf("POST %s %q refused without a message:\n%s", path, form, body)
+			}
+		case http.StatusBadRequest, http.StatusForbidden: // no form at all; a form whose csrf field came twice
+		default:
+			t.Fatalf("POST %s %q: status %d\n%s", path, form, res.StatusCode, body)
+		}
+		// Keep the trunk the other forms refer to.
+		if _, err := o.trunks.GetTrunk(context.Background(), "voip"); err != nil {
+			o.addTrunk(t, "voip")
+		}
+	})
 }

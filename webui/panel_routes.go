@@ -314,30 +314,34 @@ func patternLines(ps []DialPattern) string {
 	return strings.Join(lines, "\n")
 }
 
-// parsePatterns reads patternLines' text.
+// parsePatterns reads patternLines' text. Line numbers in its errors
+// count the patterns, as the backend's paths do.
 func parsePatterns(text string) ([]DialPattern, error) {
 	var out []DialPattern
-	for n, line := range strings.Split(text, "\n") {
+	for _, line := range strings.Split(text, "\n") {
 		words := strings.Fields(line)
 		if len(words) == 0 {
 			continue
 		}
+		n := len(out) + 1
 		p := DialPattern{Pattern: words[0]}
 		for _, w := range words[1:] {
-			k, v, _ := strings.Cut(w, "=")
-			switch k {
-			case "prefix":
+			k, v, ok := strings.Cut(w, "=")
+			switch {
+			case !ok:
+				return nil, fmt.Errorf("line %d: %q is not prefix=, strip= or prepend=", n, w)
+			case k == "prefix":
 				p.Prefix = v
-			case "prepend":
+			case k == "prepend":
 				p.Prepend = v
-			case "strip":
-				n, err := strconv.Atoi(v)
+			case k == "strip":
+				s, err := strconv.Atoi(v)
 				if err != nil {
-					return nil, fmt.Errorf("line %d: strip= wants a number of characters, not %q", len(out)+1, v)
+					return nil, fmt.Errorf("line %d: strip= wants a number of characters, not %q", n, v)
 				}
-				p.Strip = n
+				p.Strip = s
 			default:
-				return nil, fmt.Errorf("line %d: %q is not prefix=, strip= or prepend=", n+1, w)
+				return nil, fmt.Errorf("line %d: %q is not prefix=, strip= or prepend=", n, w)
 			}
 		}
 		out = append(out, p)
