@@ -695,6 +695,24 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request, d pageDat
 	s.render(w, r, http.StatusOK, "routes", d)
 }
 
+// afterSave answers a save of part without errors or warnings with a
+// redirect to path (done). Otherwise it prepares d: the notice and the
+// warnings when part was saved (200), the error when it was refused
+// (422); it returns the status and the problems to show at their fields.
+func afterSave(w http.ResponseWriter, r *http.Request, d *pageData, path, part string, warnings, problems []RoutingProblem) (status int, show []RoutingProblem, done bool) {
+	if problems == nil && len(warnings) == 0 {
+		seeOther(w, r, doneURL(path, "routes-saved", part))
+		return 0, nil, true
+	}
+	if problems == nil {
+		d.Notice = fmt.Sprintf(notices["routes-saved"], part)
+		d.Routes.Warnings = warnings
+		return http.StatusOK, warnings, false
+	}
+	d.Error = "Nothing was saved: please correct what is marked below."
+	return http.StatusUnprocessableEntity, problems, false
+}
+
 // blockRows shows the blacklist and a blank rule to add.
 func blockRows(rules []BlockRule) ([]blockRow, blockRow) {
 	var l []blockRow
@@ -767,18 +785,12 @@ func (s *Server) handleBlacklist(w http.ResponseWriter, r *http.Request, d pageD
 		s.serverError(w, r, err)
 		return
 	}
-	if problems == nil && len(warnings) == 0 {
-		seeOther(w, r, doneURL("/routes/blacklist", "routes-saved", "blacklist"))
+	status, problems, done := afterSave(w, r, &d, "/routes/blacklist", "blacklist", warnings, problems)
+	if done {
 		return
 	}
-	status := http.StatusUnprocessableEntity
-	if problems == nil {
-		status, problems = http.StatusOK, warnings
-		d.Notice = fmt.Sprintf(notices["routes-saved"], "blacklist")
+	if status == http.StatusOK {
 		d.Routes.Block, d.Routes.NewBlock = blockRows(next.Blacklist)
-		d.Routes.Warnings = warnings
-	} else {
-		d.Error = "The blacklist was not saved: please correct what is marked below."
 	}
 	var rest []string
 	for _, p := range problems {
@@ -903,17 +915,9 @@ func (s *Server) handleLimits(w http.ResponseWriter, r *http.Request, d pageData
 		s.serverError(w, r, err)
 		return
 	}
-	if problems == nil && len(warnings) == 0 {
-		seeOther(w, r, doneURL("/routes/limits", "routes-saved", "limits"))
+	status, problems, done := afterSave(w, r, &d, "/routes/limits", "limits", warnings, problems)
+	if done {
 		return
-	}
-	status := http.StatusUnprocessableEntity
-	if problems == nil {
-		status, problems = http.StatusOK, warnings
-		d.Notice = fmt.Sprintf(notices["routes-saved"], "limits")
-		d.Routes.Warnings = warnings
-	} else {
-		d.Error = "The limits were not saved: please correct what is marked below."
 	}
 	for _, p := range problems {
 		_, _, field, sub := pathOf(p.Path)

@@ -1,7 +1,7 @@
 // Package webuitest holds in-memory implementations of webui's seams — a
-// Backend, a UserStore, recordings, a contact centre (MemoryACD) and a
-// settable clock — for tests and demos of the panel without the rest of
-// the box.
+// Backend, a UserStore, recordings, a contact centre (MemoryACD), trunks
+// and routing (MemoryTrunks, MemoryRouting) and a settable clock — for
+// tests and demos of the panel without the rest of the box.
 //
 // Imports: webui. Importers: tests, and demos in appliance.
 package webuitest

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -367,9 +368,9 @@ func (c *routingCheck) timeCondition(path string, tc *webui.TimeCondition) {
 				c.fail(wp+".days", "%q is not a day (mon … sun)", d)
 			}
 		}
-		for f, v := range map[string]string{"from": w.From, "to": w.To} {
-			if _, err := time.Parse("15:04", v); err != nil && v != "24:00" {
-				c.fail(wp+"."+f, "%q is not a time like 08:30", v)
+		for _, f := range [][2]string{{"from", w.From}, {"to", w.To}} {
+			if _, err := time.Parse("15:04", f[1]); err != nil && f[1] != "24:00" {
+				c.fail(wp+"."+f[0], "%q is not a time like 08:30", f[1])
 			}
 		}
 	}
@@ -476,17 +477,20 @@ func (c *routingCheck) blacklist(doc *webui.Blacklist) {
 }
 
 func (c *routingCheck) limits(l *webui.RoutingLimits) {
-	for name, v := range map[string]int{
-		"extension_concurrent": l.ExtensionConcurrent, "extension_per_hour": l.ExtensionPerHour,
-		"trunk_concurrent": l.TrunkConcurrent, "trunk_per_hour": l.TrunkPerHour,
-		"burst_calls": l.BurstCalls, "burst_seconds": l.BurstSeconds,
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"extension_concurrent", l.ExtensionConcurrent}, {"extension_per_hour", l.ExtensionPerHour},
+		{"trunk_concurrent", l.TrunkConcurrent}, {"trunk_per_hour", l.TrunkPerHour},
+		{"burst_calls", l.BurstCalls}, {"burst_seconds", l.BurstSeconds},
 	} {
-		if v < -1 {
-			c.fail("limits."+name, "%d: a limit is a count, 0 for the default or -1 for none", v)
+		if f.v < -1 {
+			c.fail("limits."+f.name, "%d: a limit is a count, 0 for the default or -1 for none", f.v)
 		}
 	}
-	for t, v := range l.TrunkChannels {
-		if v < -1 {
+	for _, t := range slices.Sorted(maps.Keys(l.TrunkChannels)) {
+		if v := l.TrunkChannels[t]; v < -1 {
 			c.fail("limits.trunk_channels."+t, "%d: a limit is a count, 0 for the default or -1 for none", v)
 		}
 	}
