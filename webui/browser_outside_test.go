@@ -121,10 +121,38 @@ func TestOutsideLinesInBrowser(t *testing.T) {
 		chromedp.Click(`#out1 button[value="save"]`),
 		chromedp.WaitVisible(`#out2`))
 	browsertest.ScreenshotWidths(t, ctx, "routes")
+	step("add a shadowed route", chromedp.SendKeys(`#out2 input[name="name"]`, "fallback"),
+		chromedp.SendKeys(`#out2 textarea[name="patterns"]`, "_0ZXXXXXXXX"),
+		chromedp.SetValue(`#out2 select[name="trunk"]`, "voip"),
+		chromedp.Click(`#out2 button[value="save"]`),
+		chromedp.WaitVisible(`#out2-patterns-warning`))
+	if got := text(`.warning`); !strings.Contains(got, "Saved, with 1 warning") || !strings.Contains(got, "never used") {
+		t.Errorf("warning notice = %q", got)
+	}
+	browsertest.ScreenshotWidths(t, ctx, "routes-warning")
+
+	step("add an inbound route", chromedp.Click(`.tabs a[href="/routes/inbound"]`), chromedp.WaitVisible(`#in0`),
+		chromedp.SendKeys(`#in0 input[name="did"]`, "0140000000"),
+		chromedp.SendKeys(`#in0 input[name="name"]`, "main number"),
+		chromedp.SendKeys(`#in0 input[name="target"]`, "101"),
+		chromedp.Click(`#in0 input[name="tc"]`),
+		chromedp.SendKeys(`#in0 textarea[name="tc_weekly"]`, "mon-fri 08:00-18:00"),
+		chromedp.Click(`#in0 button[value="save"]`),
+		chromedp.WaitVisible(`#in1`))
+	var in webui.InboundRoutes
+	raw, _ = routing.Routing(context.Background(), "inbound")
+	if err := json.Unmarshal(raw, &in); err != nil || len(in.Routes) != 1 || in.Routes[0].Destination != (webui.Destination{Kind: "extension", Target: "101"}) {
+		t.Errorf("stored inbound routes = %s", raw)
+	}
+	browsertest.ScreenshotWidths(t, ctx, "routes-inbound")
+	step("refuse a caller", chromedp.Click(`.tabs a[href="/routes/blacklist"]`), chromedp.WaitVisible(`input[name="number"]`),
+		chromedp.SendKeys(`input[name="number"]`, "anonymous"),
+		chromedp.SendKeys(`input[name="comment"]`, "no hidden numbers"),
+		chromedp.Click(`button[value="add"]`),
+		chromedp.WaitVisible(`#blacklist`))
+	browsertest.ScreenshotWidths(t, ctx, "routes-blacklist")
 
 	for _, p := range []struct{ path, name, wait string }{
-		{"/routes/inbound", "routes-inbound", `#in0`},
-		{"/routes/blacklist", "routes-blacklist", `textarea[name="outbound_block"]`},
 		{"/routes/limits", "routes-limits", `#suspended`},
 		{"/extensions/101", "extension-outside", `select[name="class"]`},
 	} {

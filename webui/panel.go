@@ -71,6 +71,7 @@ var templateFuncs = template.FuncMap{
 	"destargs": func(prefix string, d Destination, errs map[string]string, id, field string) destArgs {
 		return destArgs{Prefix: prefix, Dest: d, Err: fieldMsg{id + "-" + field, errs[field]}, Invalid: rinvalid(errs, id, field)}
 	},
+	"where":       problemPlace,
 	"errmap":      func(field, msg string) map[string]string { return map[string]string{field: msg} },
 	"destkinds":   func() []struct{ Value, Label string } { return destKinds },
 	"limitfields": func() []struct{ Field, Label, Help string } { return limitFields },

@@ -341,7 +341,7 @@ func TestRoutingProblemsShownAtTheirField(t *testing.T) {
 	}
 	// The page has only the new route (index 0); problems about index 1
 	// name no route shown, so they go above the page.
-	mustContain(t, "refused page", body, "outbound[1].patterns[0].pattern", "outbound: Not a valid document.")
+	mustContain(t, "refused page", body, "Outbound route 2, patterns, line 1: &#34;_0Q&#34; at position 2", "outbound: Not a valid document.")
 
 	r.problems[0].Path, r.problems[1].Path, r.problems[2].Path = "outbound[0].patterns[0].pattern", "outbound[0].time_condition.weekly[0].from", "outbound[0].class"
 	res = e.submit(sess, "/routes", csrf, f)

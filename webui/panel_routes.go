@@ -196,7 +196,7 @@ func place(problems []RoutingProblem, list string, forms []routeForm, warn bool)
 	for _, p := range problems {
 		l, i, field, sub := pathOf(p.Path)
 		if l != list || i < 0 || i >= len(forms) {
-			rest = append(rest, p.Path+": "+sentence(p.Message))
+			rest = append(rest, problemPlace(p.Path)+": "+sentence(p.Message))
 			continue
 		}
 		f := &forms[i]
@@ -502,7 +502,29 @@ func outboundForms(routes []OutboundRoute, trunks int, edited *routeForm) []rout
 func problemTexts(ps []RoutingProblem) []string {
 	var out []string
 	for _, p := range ps {
-		out = append(out, p.Path+": "+sentence(p.Message))
+		out = append(out, problemPlace(p.Path)+": "+sentence(p.Message))
+	}
+	return out
+}
+
+// listNames say in words what the lists of the routing documents hold.
+var listNames = map[string]string{"outbound": "Outbound route", "inbound": "Inbound route", "blacklist": "Blacklist rule",
+	"outbound_block": "Blocked number"}
+
+// problemPlace says where a problem's path points, in words: "Outbound
+// route 3, patterns, line 1".
+func problemPlace(path string) string {
+	list, i, field, rest := pathOf(path)
+	name, ok := listNames[list]
+	if !ok || i < 0 {
+		return path
+	}
+	out := fmt.Sprintf("%s %d", name, i+1)
+	if field != "" {
+		out += ", " + strings.ReplaceAll(field, "_", " ")
+	}
+	if d := strings.TrimSuffix(detail(field, rest), ": "); d != "" {
+		out += ", " + strings.ToLower(d[:1]) + d[1:]
 	}
 	return out
 }
@@ -804,7 +826,7 @@ func (s *Server) handleBlacklist(w http.ResponseWriter, r *http.Request, d pageD
 		case list == "blacklist" && i >= 0 && i < len(d.Routes.Block):
 			d.Routes.Block[i].Errs = addMsg(d.Routes.Block[i].Errs, field, msg)
 		default:
-			rest = append(rest, p.Path+": "+msg)
+			rest = append(rest, problemPlace(p.Path)+": "+msg)
 		}
 	}
 	if len(rest) > 0 {

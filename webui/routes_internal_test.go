@@ -101,3 +101,18 @@ func FuzzRoutingFormText(f *testing.F) {
 		detail(field, rest)
 	})
 }
+
+func TestProblemPlace(t *testing.T) {
+	for path, want := range map[string]string{
+		"outbound[2].patterns[0].pattern":         "Outbound route 3, patterns, line 1",
+		"inbound[0].destination.target":           "Inbound route 1, destination",
+		"outbound[1].time_condition.weekly[0].to": "Outbound route 2, time condition, weekly times, line 1",
+		"outbound_block[4]":                       "Blocked number 5",
+		"limits.burst_calls":                      "limits.burst_calls",
+		"default_inbound":                         "default_inbound",
+	} {
+		if got := problemPlace(path); got != want {
+			t.Errorf("problemPlace(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
