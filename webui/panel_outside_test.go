@@ -339,6 +339,7 @@ func TestRoutingProblemsShownAtTheirField(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("refused = %d, want 422", res.StatusCode)
 	}
+	mustContain(t, "route form without a trunk backend", body, `<select name="trunk"`, "— choose a trunk —")
 	// The page has only the new route (index 0); problems about index 1
 	// name no route shown, so they go above the page.
 	mustContain(t, "refused page", body, "Outbound route 2, patterns, line 1: &#34;_0Q&#34; at position 2", "outbound: Not a valid document.")

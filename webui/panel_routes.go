@@ -358,9 +358,9 @@ func outboundForm(i int, rt OutboundRoute, trunks int) routeForm {
 }
 
 // padTrunks adds empty choices to chosen: one more than chosen (at least
-// two), at most as many as exist.
+// two), at most as many as exist, and always one to choose with.
 func padTrunks(chosen []string, exist int) []string {
-	n := max(len(chosen), min(max(len(chosen)+1, 2), exist))
+	n := max(len(chosen), min(max(len(chosen)+1, 2), exist), 1)
 	return append(slices.Clone(chosen), make([]string, n-len(chosen))...)
 }
 
