@@ -58,8 +58,8 @@
 // handler, so that they are never redirected to HTTPS.
 //
 // With Options.Trunks set, /trunks lists the SIP trunks with their live
-// state (up or down, registered until, last error, calls) as of the page
-// load; /trunks/new, /trunks/{name} and /trunks/{name}/delete (a
+// state (up or down, registered until, last error, calls), which
+// static/panel.js refreshes from /api/v1/trunks every three seconds; /trunks/new, /trunks/{name} and /trunks/{name}/delete (a
 // confirmation step, where a refusal because a route uses the trunk is
 // shown) create, edit and delete one. The password is write-only: the
 // form never shows it and a blank one keeps it.
