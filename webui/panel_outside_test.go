@@ -453,6 +453,10 @@ func TestLimitsForm(t *testing.T) {
 	body = o.okPage(t, o.sess, "/routes/limits")
 	mustContain(t, "limits page", body, `name="extension_concurrent" inputmode="numeric" autocomplete="off" value="3"`, `name="channels_voip" inputmode="numeric" autocomplete="off" value="4"`, "mon-sat 07:00-20:00")
 
+	res := o.post("/routes/limits", url.Values{"tc": {"on"}, "tc_weekly": {"mon 8-18:00"}})
+	if body := readBody(t, res); res.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(fieldErr(body, "limits-hours"), "Weekly times, line 1: ") {
+		t.Errorf("bad allowed hours: %d, %q", res.StatusCode, fieldErr(body, "limits-hours"))
+	}
 	for field, value := range map[string]string{"trunk_per_hour": "-5", "burst_seconds": "ten"} {
 		res := o.post("/routes/limits", url.Values{field: {value}})
 		if body := readBody(t, res); res.StatusCode != http.StatusUnprocessableEntity || fieldErr(body, field) == "" {
@@ -576,4 +580,17 @@ func FuzzOutsideForms(f *testing.F) {
 			o.addTrunk(t, "voip")
 		}
 	})
+}
+
+// TestInboundTargetsFromContactCentre: queues are offered as inbound
+// destinations when the contact centre is there.
+func TestInboundTargetsFromContactCentre(t *testing.T) {
+	acd := webuitest.NewMemoryACD()
+	if _, err := acd.CreateQueue(context.Background(), webui.Queue{Name: "sales", Number: "600", Strategy: "ring-all"}); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, webui.Options{ACD: acd, Routing: webuitest.NewMemoryRouting(nil)})
+	sess, _ := e.login(t, nil)
+	body := e.okPage(t, sess, "/routes/inbound")
+	mustContain(t, "inbound page", body, `<option value="sales">queue sales</option>`)
 }
