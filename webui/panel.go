@@ -72,6 +72,7 @@ var templateFuncs = template.FuncMap{
 		return destArgs{Prefix: prefix, Dest: d, Err: fieldMsg{id + "-" + field, errs[field]}, Invalid: rinvalid(errs, id, field)}
 	},
 	"where":       problemPlace,
+	"list":        func(s ...string) []string { return s },
 	"errmap":      func(field, msg string) map[string]string { return map[string]string{field: msg} },
 	"destkinds":   func() []struct{ Value, Label string } { return destKinds },
 	"limitfields": func() []struct{ Field, Label, Help string } { return limitFields },

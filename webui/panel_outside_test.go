@@ -365,7 +365,7 @@ func TestRoutingProblemsShownAtTheirField(t *testing.T) {
 func TestInboundRouteForms(t *testing.T) {
 	o := newOutsideEnv(t)
 	body := o.okPage(t, o.sess, "/routes/inbound")
-	mustContain(t, "inbound page", body, `<datalist id="targets"><option value="101">101 Reception</option><option value="102">102 Sales</option></datalist>`,
+	mustContain(t, "inbound page", body, `<datalist id="targets-extension"><option value="101">101 Reception</option><option value="102">102 Sales</option></datalist>`, `list="targets-extension"`,
 		`name="did"`, `name="kind"`, `name="default_kind"`, `<option value="hangup" selected>Hang up</option>`)
 	f := url.Values{"index": {"0"}, "action": {"save"}, "name": {"main"}, "did": {"0140000000"}, "caller_id": {""}, "kind": {"extension"}, "target": {"101"},
 		"tc": {"on"}, "tc_weekly": {"mon-fri 08:00-18:00"}}

@@ -54,6 +54,14 @@
   dashboard();
   trunks();
 
+  // Destinations: offer the targets of the kind chosen.
+  document.querySelectorAll(".dest select").forEach(function (sel) {
+    var input = sel.closest(".dest").querySelector("input");
+    sel.addEventListener("change", function () {
+      input.setAttribute("list", "targets-" + (sel.value === "voicemail" ? "extension" : sel.value));
+    });
+  });
+
   // Calls: refresh the table from the API every two seconds.
   var table = document.getElementById("calls");
   if (!table) { return; }
