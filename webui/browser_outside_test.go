@@ -53,8 +53,16 @@ func TestOutsideLinesInBrowser(t *testing.T) {
 	step("open trunks", chromedp.Click(`nav a[href="/trunks"]`), chromedp.WaitVisible(`//h1[normalize-space()="Trunks"]`))
 	step("new trunk", chromedp.Click(`a[href="/trunks/new"]`), chromedp.WaitVisible(`input[name="host"]`))
 	browsertest.ScreenshotWidths(t, ctx, "trunk-new")
-	step("fill the trunk", chromedp.SendKeys(`input[name="name"]`, "voip"),
-		chromedp.SendKeys(`input[name="host"]`, "sip.provider.example"),
+	step("a provider address with a space", chromedp.SendKeys(`input[name="name"]`, "voip"),
+		chromedp.SendKeys(`input[name="host"]`, "sip provider"),
+		chromedp.SendKeys(`input[name="password"]`, "provider-secret"),
+		chromedp.Click(`//button[normalize-space()="Create trunk"]`),
+		chromedp.WaitVisible(`#host-error`))
+	if v, _ := chromedp.Run(ctx, chromedp.Value(`input[name="password"]`)); v != "" {
+		t.Errorf("the refused form gives the password back: %q", v)
+	}
+	browsertest.ScreenshotWidths(t, ctx, "trunk-error")
+	step("fill the trunk", chromedp.SetValue(`input[name="host"]`, "sip.provider.example"),
 		chromedp.SendKeys(`textarea[name="sources"]`, "203.0.113.0/28"),
 		chromedp.SendKeys(`input[name="username"]`, "4420"),
 		chromedp.SendKeys(`input[name="password"]`, "provider-secret"),
