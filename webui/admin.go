@@ -27,6 +27,12 @@ func (s *Server) nav(path string) []navItem {
 	if s.phones != nil {
 		items = append(items, navItem{Path: "/phones", Label: "Phones"})
 	}
+	if s.trunks != nil {
+		items = append(items, navItem{Path: "/trunks", Label: "Trunks"})
+	}
+	if s.routing != nil {
+		items = append(items, navItem{Path: "/routes", Label: "Routes"})
+	}
 	items = append(items, navItem{Path: "/calls", Label: "Calls"})
 	if s.acd != nil {
 		items = append(items, navItem{Path: "/agents", Label: "Agents"}, navItem{Path: "/queues", Label: "Queues"},
@@ -168,24 +174,29 @@ func sentence(msg string) string {
 // Notices shown once after a change: the redirect after a POST names one
 // with ?done= and its object with ?what=.
 var notices = map[string]string{
-	"created":        "Extension %s created.",
-	"updated":        "Extension %s saved.",
-	"deleted":        "Extension %s deleted.",
-	"lifted":         "The ban on %s is lifted.",
-	"agent-created":  "Agent %s created.",
-	"agent-updated":  "Agent %s saved.",
-	"agent-deleted":  "Agent %s deleted.",
-	"queue-created":  "Queue %s created.",
-	"queue-updated":  "Queue %s saved.",
-	"queue-deleted":  "Queue %s deleted.",
-	"reason-created": "Pause reason %s added.",
-	"reason-updated": "Pause reason renamed to %s.",
-	"reason-deleted": "Pause reason %s deleted.",
-	"rec-started":    "Recording call %s.",
-	"rec-stopped":    "Recording of call %s stopped; it is listed under Recordings.",
-	"phone-assigned": "Phone %s assigned.",
-	"phone-deleted":  "Phone %s removed; it gets no configuration any more.",
-	"phone-reset":    "Phone %s has new provisioning credentials; type them into the phone.",
+	"created":           "Extension %s created.",
+	"updated":           "Extension %s saved.",
+	"deleted":           "Extension %s deleted.",
+	"lifted":            "The ban on %s is lifted.",
+	"agent-created":     "Agent %s created.",
+	"agent-updated":     "Agent %s saved.",
+	"agent-deleted":     "Agent %s deleted.",
+	"queue-created":     "Queue %s created.",
+	"queue-updated":     "Queue %s saved.",
+	"queue-deleted":     "Queue %s deleted.",
+	"reason-created":    "Pause reason %s added.",
+	"reason-updated":    "Pause reason renamed to %s.",
+	"reason-deleted":    "Pause reason %s deleted.",
+	"rec-started":       "Recording call %s.",
+	"rec-stopped":       "Recording of call %s stopped; it is listed under Recordings.",
+	"phone-assigned":    "Phone %s assigned.",
+	"phone-deleted":     "Phone %s removed; it gets no configuration any more.",
+	"phone-reset":       "Phone %s has new provisioning credentials; type them into the phone.",
+	"trunk-created":     "Trunk %s created.",
+	"trunk-updated":     "Trunk %s saved.",
+	"trunk-deleted":     "Trunk %s deleted.",
+	"routes-saved":      "Routing (%s) saved; new calls follow it.",
+	"suspension-lifted": "Extension %s may call outside again.",
 }
 
 // notice is the message the redirect after a change asked for, or "".

@@ -49,6 +49,30 @@ func contactCentre(t *testing.T, acd *webuitest.MemoryACD, now time.Time) {
 	acd.SetQueueStats(webui.QueueStats{Queue: "support", Waiting: 0, Offered: 23, Handled: 19, Abandoned: 3, TimedOut: 1, AvgHandle: 312, ServiceLevel: 73.9})
 }
 
+// browserHelpers returns step, which runs actions within 10 s and fails
+// the test with the page's text when they fail, and text, which returns
+// an element's text.
+func browserHelpers(t *testing.T, ctx context.Context) (step func(what string, steps ...chromedp.Action[chromedp.Void]), text func(sel string) string) {
+	step = func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+		}
+	}
+	text = func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	return step, text
+}
+
 // TestDashboardInBrowser: a supervisor logs in and opens the dashboard;
 // when an agent's call ends on the box, the agents table shows it within
 // two seconds without a reload; the supervisor pauses another agent with a
@@ -69,23 +93,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Cleanup(hs.Close)
 	t.Cleanup(hs.CloseClientConnections)
 
-	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Text(`body`))
-			t.Fatalf("%s: %v\npage:\n%s", what, err, body)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return s
-	}
+	step, text := browserHelpers(t, ctx)
 	// within waits up to d for the JavaScript condition cond.
 	within := func(what string, d time.Duration, cond string) {
 		t.Helper()

@@ -57,6 +57,28 @@
 // not served here: appliance mounts them at /provision/ in front of this
 // handler, so that they are never redirected to HTTPS.
 //
+// With Options.Trunks set, /trunks lists the SIP trunks with their live
+// state (up or down, registered until, last error, calls), which
+// static/panel.js refreshes from /api/v1/trunks every three seconds; /trunks/new, /trunks/{name} and /trunks/{name}/delete (a
+// confirmation step, where a refusal because a route uses the trunk is
+// shown) create, edit and delete one. The password is write-only: the
+// form never shows it and a blank one keeps it.
+//
+// With Options.Routing set, /routes edits the outbound routes, one form
+// per route in the order they are tried (with buttons to move and delete
+// each), /routes/inbound the inbound routes and the default destination
+// (targets offered from the extensions, queues and IVR flows),
+// /routes/blacklist the blocked callers and the numbers no extension may
+// call, and /routes/limits the toll-fraud limits and the suspended
+// extensions, each with a button to lift its suspension. Every form reads
+// the part it changes, edits it and puts the whole part back with
+// RoutingBackend.SetRouting; the problems of a refused document are shown
+// next to the route and field their path names (outbound[2].patterns[0]
+// is "Line 1" of route 3's patterns), warnings after saving. Dial patterns
+// are written one per line as "PATTERN [prefix=P] [strip=N] [prepend=D]",
+// weekly times as "mon-fri 08:00-18:00". The extension form edits an
+// extension's class of outside calls and caller ID.
+//
 // Every page calls the same Backend methods as the API, with the logged-in
 // user recorded for ActorFrom, so changes are audited alike. Forms post
 // with the session's CSRF token in the field "csrf" and answer with a 303

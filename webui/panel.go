@@ -16,7 +16,8 @@ import (
 // layout.html.
 var pageNames = []string{"login", "setup", "status", "notfound",
 	"extensions", "extension", "extension_delete", "calls", "recordings", "cdr", "security",
-	"dashboard", "agents", "agent", "queues", "queue", "pause_reasons", "acd_delete", "phones"}
+	"dashboard", "agents", "agent", "queues", "queue", "pause_reasons", "acd_delete", "phones",
+	"trunks", "trunk", "trunk_delete", "routes"}
 
 // recentCDRs is how many finished calls the status page lists.
 const recentCDRs = 20
@@ -56,6 +57,25 @@ var templateFuncs = template.FuncMap{
 	},
 	"statuslabel": statusLabel,
 	"inc":         func(i int) int { return i + 1 },
+	// rfe and rinvalid are fe and invalid for one of several forms on a
+	// page, whose input ids start with id.
+	"rfe": func(errs map[string]string, id, field string) fieldMsg {
+		return fieldMsg{id + "-" + field, errs[field]}
+	},
+	"rinvalid": rinvalid,
+	"classes":  func() []string { return routingClasses },
+	"tcargs": func(id string, tc tcForm, errs, warns map[string]string, field string) tcArgs {
+		return tcArgs{TC: tc, Err: fieldMsg{id + "-" + field, errs[field]}, Warn: fieldMsg{id + "-" + field, warns[field]},
+			Invalid: rinvalid(errs, id, field)}
+	},
+	"destargs": func(prefix string, d Destination, errs map[string]string, id, field string) destArgs {
+		return destArgs{Prefix: prefix, Dest: d, Err: fieldMsg{id + "-" + field, errs[field]}, Invalid: rinvalid(errs, id, field)}
+	},
+	"where":       problemPlace,
+	"list":        func(s ...string) []string { return s },
+	"errmap":      func(field, msg string) map[string]string { return map[string]string{field: msg} },
+	"destkinds":   func() []struct{ Value, Label string } { return destKinds },
+	"limitfields": func() []struct{ Field, Label, Help string } { return limitFields },
 	"has":         slices.Contains[[]string],
 	// intfield describes a whole-number field of a form for the
 	// "intfield" template.
@@ -86,6 +106,31 @@ func invalidAttr(errs map[string]string, field string) template.HTMLAttr {
 		return ""
 	}
 	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(field) + `-error"`)
+}
+
+// rinvalid is invalidAttr for one of several forms on a page, whose
+// input ids start with id.
+func rinvalid(errs map[string]string, id, field string) template.HTMLAttr {
+	if errs[field] == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="` + template.HTMLEscapeString(id+"-"+field) + `-error"`)
+}
+
+// tcArgs are what the "tc" template shows: a time condition's fields.
+type tcArgs struct {
+	TC        tcForm
+	Err, Warn fieldMsg
+	Invalid   template.HTMLAttr
+}
+
+// destArgs are what the "destfields" template shows: a destination's
+// fields, named Prefix+"kind" and Prefix+"target".
+type destArgs struct {
+	Prefix  string
+	Dest    Destination
+	Err     fieldMsg
+	Invalid template.HTMLAttr
 }
 
 // intField is a whole-number input with its label and help.
@@ -134,6 +179,11 @@ type pageData struct {
 	ACD  acdPage    // contact-centre admin pages
 
 	Phones phonesPage // phones page
+
+	Trunks    []Trunk   // trunks page
+	Trunk     trunkForm // trunk form and delete confirmation
+	TrunkOpts []struct{ Value, Label string }
+	Routes    routesPage // routing pages
 }
 
 // render executes page into a buffer and only then writes it, so that a

@@ -20,10 +20,11 @@ type extForm struct {
 	New                bool
 	Number, Name, SRTP string
 	Supervisor         bool
+	Class, CallerID    string
 }
 
 // extFields are the form fields an extension error may name.
-var extFields = []string{"number", "name", "password", "srtp", "supervisor"}
+var extFields = []string{"number", "name", "password", "srtp", "supervisor", "class", "caller_id"}
 
 func (s *Server) handleExtensions(w http.ResponseWriter, r *http.Request, d pageData) {
 	ctx := r.Context()
@@ -51,12 +52,15 @@ func (s *Server) handleExtensions(w http.ResponseWriter, r *http.Request, d page
 
 // extensionInput reads the extension form.
 func extensionInput(r *http.Request) ExtensionInput {
+	callerID := strings.TrimSpace(r.PostFormValue("caller_id"))
 	return ExtensionInput{
 		Number:     strings.TrimSpace(r.PostFormValue("number")),
 		Name:       strings.TrimSpace(r.PostFormValue("name")),
 		Password:   r.PostFormValue("password"),
 		SRTP:       r.PostFormValue("srtp"),
 		Supervisor: r.PostFormValue("supervisor") != "",
+		Class:      strings.TrimSpace(r.PostFormValue("class")),
+		CallerID:   &callerID,
 	}
 }
 
@@ -68,18 +72,18 @@ func (s *Server) showExtension(w http.ResponseWriter, r *http.Request, d pageDat
 		s.pageError(w, r, d, err)
 		return
 	}
-	d.ExtForm = extForm{Number: e.Number, Name: e.Name, SRTP: e.SRTP, Supervisor: e.Supervisor}
+	d.ExtForm = extForm{Number: e.Number, Name: e.Name, SRTP: e.SRTP, Supervisor: e.Supervisor, Class: e.Class, CallerID: e.CallerID}
 	s.render(w, r, http.StatusOK, page, d)
 }
 
 func formOf(in ExtensionInput, isNew bool) extForm {
-	return extForm{New: isNew, Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor}
+	return extForm{New: isNew, Number: in.Number, Name: in.Name, SRTP: in.SRTP, Supervisor: in.Supervisor, Class: in.Class, CallerID: *in.CallerID}
 }
 
 func (s *Server) handleNewExtension(w http.ResponseWriter, r *http.Request, d pageData) {
 	d.Title = "New extension"
 	if r.Method != http.MethodPost {
-		d.ExtForm = extForm{New: true, SRTP: "optional"}
+		d.ExtForm = extForm{New: true, SRTP: "optional", Class: "national"}
 		s.render(w, r, http.StatusOK, "extension", d)
 		return
 	}

@@ -220,6 +220,12 @@ func (s *Server) routes() http.Handler {
 	if s.phones != nil {
 		s.phonePageRoutes(mux)
 	}
+	if s.trunks != nil {
+		s.trunkPageRoutes(mux)
+	}
+	if s.routing != nil {
+		s.routePageRoutes(mux)
+	}
 	mux.HandleFunc("/cdr", s.admin(false, s.handleCDRs))
 	mux.HandleFunc("/security", s.admin(false, s.handleSecurity))
 	mux.HandleFunc("/security/lift", s.admin(true, s.handleLiftBan))

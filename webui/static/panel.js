@@ -45,7 +45,22 @@
     });
   });
 
+  // A button with data-confirm asks before it submits its form.
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("button[data-confirm]");
+    if (b && !window.confirm(b.dataset.confirm)) { ev.preventDefault(); }
+  });
+
   dashboard();
+  trunks();
+
+  // Destinations: offer the targets of the kind chosen.
+  document.querySelectorAll(".dest select").forEach(function (sel) {
+    var input = sel.closest(".dest").querySelector("input");
+    sel.addEventListener("change", function () {
+      input.setAttribute("list", "targets-" + (sel.value === "voicemail" ? "extension" : sel.value));
+    });
+  });
 
   // Calls: refresh the table from the API every two seconds.
   var table = document.getElementById("calls");
@@ -425,5 +440,60 @@
       };
     }
     connect();
+  }
+
+  // Trunks: refresh each trunk's live state from the API every three
+  // seconds.
+  function trunks() {
+    var table = document.getElementById("trunks");
+    if (!table) { return; }
+    var stamp = document.getElementById("trunks-updated");
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    function clock(d) {
+      return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
+        pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    }
+    function span(cls, text) {
+      var s = document.createElement("span");
+      s.className = cls;
+      s.textContent = text;
+      return s;
+    }
+    function show(t) {
+      var row = table.querySelector('tr[data-trunk="' + CSS.escape(t.name) + '"]');
+      var st = t.status;
+      if (!row || !st) { return; }
+      var where = [];
+      if (st.address) { where.push(st.address); }
+      if (st.since && !st.since.startsWith("0001-")) { where.push("since " + clock(new Date(st.since))); }
+      row.querySelector(".t-status").replaceChildren(span("status " + (st.up ? "st-available" : "st-down"), st.up ? "up" : "down"),
+        span("phone", where.join(" · ")));
+      if (t.register) {
+        row.querySelector(".t-until").replaceChildren(st.registered_until ? document.createTextNode(clock(new Date(st.registered_until))) : span("off", "not registered"));
+      }
+      row.querySelector(".t-error").replaceChildren(st.last_error ? span("bad", st.last_error) : span("off", "none"));
+      var calls = row.querySelector(".t-calls");
+      calls.replaceChildren(document.createTextNode(String(st.calls)));
+      if (t.max_channels) { calls.append(" ", span("hint", "of " + t.max_channels)); }
+    }
+    function refresh() {
+      fetch("/api/v1/trunks", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (res) {
+          if (res.status === 401) { location.href = "/login"; throw new Error("logged out"); }
+          if (!res.ok) { throw new Error("HTTP " + res.status); }
+          return res.json();
+        })
+        .then(function (list) {
+          list.forEach(show);
+          stamp.textContent = "Live: updated " + clock(new Date()) + ".";
+          stamp.classList.remove("stale");
+        })
+        .catch(function () {
+          stamp.textContent = "Not updated: the box did not answer.";
+          stamp.classList.add("stale");
+        })
+        .finally(function () { setTimeout(refresh, 3000); });
+    }
+    setTimeout(refresh, 3000);
   }
 })();

@@ -1,7 +1,7 @@
 // Package webuitest holds in-memory implementations of webui's seams — a
-// Backend, a UserStore, recordings, a contact centre (MemoryACD) and a
-// settable clock — for tests and demos of the panel without the rest of
-// the box.
+// Backend, a UserStore, recordings, a contact centre (MemoryACD), trunks
+// and routing (MemoryTrunks, MemoryRouting) and a settable clock — for
+// tests and demos of the panel without the rest of the box.
 //
 // Imports: webui. Importers: tests, and demos in appliance.
 package webuitest
@@ -118,6 +118,7 @@ type memExtension struct {
 	supervisor     bool
 	noVoicemail    bool
 	class          string
+	callerID       string
 }
 
 // Rules that MemoryBackend enforces on ExtensionInput, as the real backend
@@ -127,6 +128,16 @@ const (
 	MaxNameLen     = 64 // characters
 	MinPasswordLen = 10 // characters, for the SIP password
 )
+
+// Classes are the extension and route classes of outside calls, least
+// first.
+var Classes = []string{"internal", "local", "national", "international", "premium"}
+
+// callerID accepts "" and digits, optionally after '+'.
+func callerID(s string) bool {
+	d := strings.TrimPrefix(s, "+")
+	return s == "" || (d != "" && digits(d))
+}
 
 // NewMemoryBackend returns an empty backend.
 func NewMemoryBackend() *MemoryBackend {
@@ -190,6 +201,12 @@ func validate(in webui.ExtensionInput, create bool) error {
 	if in.SRTP != "" && in.SRTP != "optional" && in.SRTP != "required" {
 		return invalid("srtp", `want "optional" (the phone chooses) or "required" (audio must be encrypted)`)
 	}
+	if in.Class != "" && !slices.Contains(Classes, in.Class) {
+		return invalid("class", "want one of "+strings.Join(Classes, ", "))
+	}
+	if in.CallerID != nil && !callerID(*in.CallerID) {
+		return invalid("caller_id", "a caller ID is digits, optionally after '+'")
+	}
 	if in.Password == "" && !create {
 		return nil
 	}
@@ -208,7 +225,7 @@ func (b *MemoryBackend) registered(number string, now time.Time) bool {
 
 func (b *MemoryBackend) view(number string, e memExtension, now time.Time) webui.Extension {
 	return webui.Extension{Number: number, Name: e.name, SRTP: cmp.Or(e.srtp, "optional"), Supervisor: e.supervisor, Voicemail: !e.noVoicemail, Registered: b.registered(number, now),
-		Class: cmp.Or(e.class, "national")}
+		Class: cmp.Or(e.class, "national"), CallerID: e.callerID}
 }
 
 func notFound(number string) error {
@@ -252,6 +269,9 @@ func (b *MemoryBackend) CreateExtension(ctx context.Context, in webui.ExtensionI
 		return webui.Extension{}, fmt.Errorf("extension %s: %w", in.Number, webui.ErrConflict)
 	}
 	e := memExtension{name: in.Name, password: in.Password, srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: in.Voicemail != nil && !*in.Voicemail, class: in.Class}
+	if in.CallerID != nil {
+		e.callerID = *in.CallerID
+	}
 	b.exts[in.Number] = e
 	b.auditChange(ctx, "extension-created", "extension "+in.Number, fmt.Sprintf("name %q", in.Name))
 	return b.view(in.Number, e, now), nil
@@ -272,7 +292,10 @@ func (b *MemoryBackend) UpdateExtension(ctx context.Context, number string, in w
 	if err := validate(in, false); err != nil {
 		return webui.Extension{}, err
 	}
-	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: old.noVoicemail, class: cmp.Or(in.Class, old.class)}
+	e := memExtension{name: in.Name, password: cmp.Or(in.Password, old.password), srtp: in.SRTP, supervisor: in.Supervisor, noVoicemail: old.noVoicemail, class: cmp.Or(in.Class, old.class), callerID: old.callerID}
+	if in.CallerID != nil {
+		e.callerID = *in.CallerID
+	}
 	if in.Voicemail != nil {
 		e.noVoicemail = !*in.Voicemail
 	}
