@@ -263,6 +263,37 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	screenshotWidths(t, step, "calls")
 	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`input[name="from"]`))
 	screenshotWidths(t, step, "cdr")
+
+	// Outside lines through the box's own backends: a trunk, then a route
+	// whose bad pattern the box itself refuses next to the field.
+	step, cancel = context.WithTimeout(ctx, 30*time.Second) // the closures above use the new one
+	defer cancel()
+	do("open trunks", chromedp.Click(`nav a[href="/trunks"]`), chromedp.WaitVisible(`//h1[normalize-space()="Trunks"]`))
+	do("new trunk", chromedp.Click(`a[href="/trunks/new"]`), chromedp.WaitVisible(`input[name="host"]`))
+	do("create the trunk", chromedp.SendKeys(`input[name="name"]`, "voip"),
+		chromedp.SendKeys(`input[name="host"]`, "192.0.2.10"),
+		chromedp.SendKeys(`textarea[name="sources"]`, "192.0.2.10"),
+		chromedp.Click(`input[name="register"]`), // known by its address: no registration
+		chromedp.SendKeys(`input[name="keepalive"]`, "-1"),
+		chromedp.Click(`//button[normalize-space()="Create trunk"]`),
+		chromedp.WaitVisible(`#trunks tr[data-trunk="voip"]`))
+	screenshotWidths(t, step, "trunks")
+	do("open routes", chromedp.Click(`nav a[href="/routes"]`), chromedp.WaitVisible(`#out0 textarea[name="patterns"]`))
+	do("a bad pattern", chromedp.SendKeys(`#out0 input[name="name"]`, "national"),
+		chromedp.SendKeys(`#out0 textarea[name="patterns"]`, "_0ZXXXXXXXX\n_08?"),
+		chromedp.SetValue(`#out0 select[name="trunk"]`, "voip"),
+		chromedp.Click(`#out0 button[value="save"]`),
+		chromedp.WaitVisible(`#out0-patterns-error`))
+	if msg := text(`#out0-patterns-error`); !strings.Contains(msg, "Line 2") {
+		t.Errorf("the box's refusal of the pattern says %q, want it on line 2", msg)
+	}
+	do("fix it", chromedp.SetValue(`#out0 textarea[name="patterns"]`, "_0ZXXXXXXXX"),
+		chromedp.Click(`#out0 button[value="save"]`),
+		chromedp.WaitVisible(`.notice`))
+	if code, body := b.api(t, "GET", "/routes/outbound", nil); code != 200 || !strings.Contains(string(body), `"pattern":"_0ZXXXXXXXX"`) || !strings.Contains(string(body), `"voip"`) {
+		t.Errorf("the route saved in the panel: %d %s", code, body)
+	}
+	screenshotWidths(t, step, "routes")
 }
 
 // TestLivePanelPagesInBrowser drives the pages that show live traffic over
