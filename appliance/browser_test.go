@@ -3,9 +3,6 @@ package appliance_test
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,30 +11,14 @@ import (
 	"deskline/appliance"
 	"deskline/webui"
 	"deskline/webui/webuitest"
+	"deskline/webui/webuitest/browsertest"
 
 	"github.com/chromedp/chromedp"
 )
 
-// browser starts headless Chromium (Debian's package) for a test. Without
+// browser starts headless Chromium (Debian's package) for a test; without
 // it the test fails under CI=true and is skipped otherwise.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (.ci/install-test-deps installs it)")
-		}
-		t.Skip("chromium is not installed; run .ci/install-test-deps")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.Headless, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1100, 800))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelA() })
-	return ctx
-}
+func browser(t *testing.T) context.Context { return browsertest.Start(t) }
 
 // screenshot saves the page as PNG in $DESKLINE_SCREENSHOTS (for people to
 // look at) or the test's temp dir.
@@ -47,22 +28,13 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	savePNG(t, name, png)
+	browsertest.SavePNG(t, name, png)
 }
 
-// savePNG writes name.png into $DESKLINE_SCREENSHOTS or the test's temp dir.
-func savePNG(t *testing.T, name string, png []byte) {
+// screenshotWidths saves the page at a laptop's and a phone's width.
+func screenshotWidths(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("DESKLINE_SCREENSHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	os.MkdirAll(dir, 0o755)
-	path := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", path)
+	browsertest.ScreenshotWidths(t, ctx, name)
 }
 
 var setupCodeRE = regexp.MustCompile(`setup_code=([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`)
@@ -137,28 +109,6 @@ func TestFirstBootInBrowser(t *testing.T) {
 	}
 	if loc, _ := chromedp.Run(step, chromedp.Location()); !strings.Contains(loc, "/login") {
 		t.Errorf("after logout the browser is at %q, want the login page", loc)
-	}
-}
-
-// screenshotWidths saves the page at a laptop's width (name.png) and a
-// phone's (name-phone.png), each as tall as the page.
-func screenshotWidths(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	for _, v := range []struct {
-		suffix string
-		w, h   int64
-	}{{"", 1280, 800}, {"-phone", 390, 844}} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(v.w, v.h)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot: %v", err)
-		}
-		savePNG(t, name+v.suffix, png)
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatal(err)
 	}
 }
 

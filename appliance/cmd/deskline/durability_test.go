@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,35 +34,10 @@ func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
 	var slowest time.Duration
 	for round := 0; round < rounds; round++ {
 		httpAddr := freeTCP(t)
-		cmd := exec.Command(bin, "-data", data, "-sip", "127.0.0.1:0", "-http", httpAddr, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0", "-rtp", "47000-47998")
-		cmd.Env = append(os.Environ(), "DESKLINE_ADMIN_PASSWORD=durability-pass-1")
-		stdout, _ := cmd.StdoutPipe()
-		var logs strings.Builder
-		cmd.Stderr = &logs
-		started := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready := make(chan struct{})
-		go func() {
-			sc := bufio.NewScanner(stdout)
-			once := sync.Once{}
-			for sc.Scan() {
-				if strings.Contains(sc.Text(), "Web panel:") {
-					once.Do(func() { close(ready) })
-				}
-			}
-			io.Copy(io.Discard, stdout)
-		}()
-		select {
-		case <-ready:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("round %d: no start-up:\n%s", round, logs.String())
-		}
-		if d := time.Since(started); d > slowest {
-			slowest = d
+		k := &killBox{bin: bin, data: data, sip: "127.0.0.1:0", http: httpAddr, password: "durability-pass-1"}
+		started := k.start(t)
+		if started > slowest {
+			slowest = started
 		}
 		// Everything acknowledged so far must be there after the last kill.
 		if round > 0 {
@@ -119,8 +90,7 @@ func TestSIGKILLLosesNothingAcknowledged(t *testing.T) {
 			}()
 		}
 		time.Sleep(time.Duration(100+rng.IntN(600)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		k.kill()
 		close(stop)
 		wg.Wait()
 	}

@@ -25,10 +25,11 @@ import (
 
 const killPass = "kill-test-pass-1"
 
-// killBox runs the daemon on fixed addresses so that phones find it
-// again after each SIGKILL.
+// killBox runs the daemon binary for a test that kills it, on the
+// addresses given (fixed ones let phones find it again after a SIGKILL).
 type killBox struct {
 	bin, data, sip, http string
+	password             string // the admin password; "" = killPass
 	cmd                  *exec.Cmd
 	logs                 strings.Builder
 }
@@ -37,7 +38,10 @@ func (k *killBox) start(t *testing.T) time.Duration {
 	t.Helper()
 	k.cmd = exec.Command(k.bin, "-data", k.data, "-sip", k.sip, "-http", k.http, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0",
 		"-rtp", "47000-47998", "-sip-allow", "127.0.0.0/8")
-	k.cmd.Env = append(os.Environ(), "DESKLINE_ADMIN_PASSWORD="+killPass)
+	if k.password == "" {
+		k.password = killPass
+	}
+	k.cmd.Env = append(os.Environ(), "DESKLINE_ADMIN_PASSWORD="+k.password)
 	stdout, _ := k.cmd.StdoutPipe()
 	k.logs.Reset()
 	k.cmd.Stderr = &k.logs
@@ -78,7 +82,7 @@ func (k *killBox) api(method, path string, body any) (int, []byte) {
 		r = bytes.NewReader(j)
 	}
 	req, _ := http.NewRequest(method, "http://"+k.http+"/api/v1"+path, r)
-	req.SetBasicAuth("admin", killPass)
+	req.SetBasicAuth("admin", k.password)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
