@@ -41,14 +41,15 @@ type Appliance struct {
 	log *slog.Logger
 	out io.Writer // where first-boot and demo instructions are printed
 
-	db       *storage.DB
-	exts     *storage.Collection[extension]
-	users    *storage.Collection[webui.User]
-	bindings *storage.Collection[[]sip.Binding]
-	bans     *storage.Collection[[]sip.Ban]
-	trunks   *storage.Collection[webui.Trunk]
-	routes   *routes
-	daily    dailyCounts // today's queue counters for the dashboard
+	db         *storage.DB
+	exts       *storage.Collection[extension]
+	users      *storage.Collection[webui.User]
+	bindings   *storage.Collection[[]sip.Binding]
+	bans       *storage.Collection[[]sip.Ban]
+	trunks     *storage.Collection[webui.Trunk]
+	ringGroups *storage.Collection[webui.RingGroup]
+	routes     *routes
+	daily      dailyCounts // today's queue counters for the dashboard
 
 	updPw       *updatePassword // nil without Config.UpdatePasswordFile
 	restart     chan struct{}   // closed to ask Run for a restart
@@ -249,6 +250,9 @@ func (a *Appliance) openCollections() (err error) {
 	if a.trunks, err = storage.NewCollection[webui.Trunk](a.db, "trunks"); err != nil {
 		return err
 	}
+	if a.ringGroups, err = storage.NewCollection[webui.RingGroup](a.db, "ringgroups"); err != nil {
+		return err
+	}
 	if a.phones, err = openPhoneStore(a.db); err != nil {
 		return err
 	}
@@ -284,7 +288,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a}, Update: a.updateBackend(),
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a}, Update: a.updateBackend(), RingGroups: ringGroupAPI{a},
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)
@@ -416,6 +420,9 @@ func (r router) Route(caller, dialled string) sip.Target {
 		return sip.Target{Kind: sip.TargetService, Service: serviceFlow, Args: d.Flow}
 	case dialplan.Queue:
 		return sip.Target{Kind: sip.TargetService, Service: serviceQueue, Args: d.Queue}
+	}
+	if t, ok := r.routes.a.ringGroupTarget(dialled); ok {
+		return t
 	}
 	if t, ok := r.routes.outbound(caller, dialled); ok {
 		return t

@@ -108,7 +108,9 @@ func (r *routes) destProblem(d routing.Destination) string {
 			return fmt.Sprintf("no IVR flow %q", d.Target)
 		}
 	case routing.DestRingGroup:
-		return "ring groups are not available yet: route to a queue instead"
+		if !r.a.ringGroupExists(d.Target) {
+			return fmt.Sprintf("no ring group %q", d.Target)
+		}
 	}
 	return ""
 }
@@ -274,6 +276,8 @@ func (r *routes) inbound(trunk, did, caller string) sip.Target {
 		return sip.Target{Kind: sip.TargetService, Service: serviceFlow, Args: t}
 	case routing.DestVoicemail:
 		return sip.Target{Kind: sip.TargetService, Service: serviceVoicemail, Args: t}
+	case routing.DestRingGroup:
+		return sip.Target{Kind: sip.TargetService, Service: serviceRingGroup, Args: t}
 	}
 	return sip.Target{} // hang up: 404
 }

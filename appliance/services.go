@@ -58,6 +58,8 @@ func (a *Appliance) runService(ch *sip.Channel) {
 		err = a.runFlow(ch)
 	case serviceQueue:
 		err = a.queues.run(ch, ch.Args())
+	case serviceRingGroup:
+		err = a.ringGroup(ch)
 	default:
 		a.log.Error("no such service", "service", ch.Service())
 		return

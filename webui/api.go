@@ -168,6 +168,9 @@ func (s *Server) apiRoutes() http.Handler {
 	if s.update != nil {
 		s.updateRoutes(mux)
 	}
+	if s.ringGroups != nil {
+		s.ringGroupRoutes(mux)
+	}
 	if s.phones != nil {
 		s.phoneRoutes(mux)
 	}

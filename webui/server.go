@@ -73,6 +73,9 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// RingGroups, when set, serves /api/v1/ring-groups.
+	RingGroups RingGroupBackend
+
 	// Update, when set, serves the box's own firmware-update password.
 	Update UpdateBackend
 
@@ -97,23 +100,24 @@ type Options struct {
 // for concurrent use. All its state (sessions, login throttling, the unused
 // setup code) lives in memory and is lost when it is dropped.
 type Server struct {
-	backend   Backend
-	users     UserStore
-	version   string
-	log       *slog.Logger
-	now       func() time.Time
-	auditFn   func(AuditRecord)
-	tls       TLSBackend
-	recs      RecordingBackend
-	ivr       IVRBackend
-	acd       ACDBackend
-	trunks    TrunkBackend
-	routing   RoutingBackend
-	restore   RestoreBackend
-	update    UpdateBackend
-	phones    PhoneBackend
-	live      *liveHub // nil without acd
-	httpsPort string
+	backend    Backend
+	users      UserStore
+	version    string
+	log        *slog.Logger
+	now        func() time.Time
+	auditFn    func(AuditRecord)
+	tls        TLSBackend
+	recs       RecordingBackend
+	ivr        IVRBackend
+	acd        ACDBackend
+	trunks     TrunkBackend
+	routing    RoutingBackend
+	restore    RestoreBackend
+	update     UpdateBackend
+	ringGroups RingGroupBackend
+	phones     PhoneBackend
+	live       *liveHub // nil without acd
+	httpsPort  string
 
 	sessions *sessions
 	throttle *throttle
@@ -139,29 +143,30 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("webui: Options.Users is nil")
 	}
 	s := &Server{
-		backend:   o.Backend,
-		users:     o.Users,
-		version:   o.Version,
-		log:       o.Logger,
-		now:       o.Now,
-		auditFn:   o.Audit,
-		tls:       o.TLS,
-		recs:      o.Recordings,
-		ivr:       o.IVR,
-		acd:       o.ACD,
-		trunks:    o.Trunks,
-		routing:   o.Routing,
-		restore:   o.Restore,
-		update:    o.Update,
-		phones:    o.Phones,
-		httpsPort: o.HTTPSPort,
-		sessions:  newSessions(o.SessionIdle),
-		throttle:  newThrottle(),
-		creds:     newCredCache(),
-		key:       []byte(randomToken()),
-		hashSem:   make(chan struct{}, 2),
-		setupCode: strings.TrimSpace(o.SetupCode),
-		origin:    http.NewCrossOriginProtection(),
+		backend:    o.Backend,
+		users:      o.Users,
+		version:    o.Version,
+		log:        o.Logger,
+		now:        o.Now,
+		auditFn:    o.Audit,
+		tls:        o.TLS,
+		recs:       o.Recordings,
+		ivr:        o.IVR,
+		acd:        o.ACD,
+		trunks:     o.Trunks,
+		routing:    o.Routing,
+		restore:    o.Restore,
+		update:     o.Update,
+		ringGroups: o.RingGroups,
+		phones:     o.Phones,
+		httpsPort:  o.HTTPSPort,
+		sessions:   newSessions(o.SessionIdle),
+		throttle:   newThrottle(),
+		creds:      newCredCache(),
+		key:        []byte(randomToken()),
+		hashSem:    make(chan struct{}, 2),
+		setupCode:  strings.TrimSpace(o.SetupCode),
+		origin:     http.NewCrossOriginProtection(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
