@@ -59,6 +59,10 @@ type Config struct {
 	// TimeZone (-timezone, DESKLINE_TIMEZONE) is the box's IANA time zone
 	// ("Europe/Berlin"), written into provisioned phones' files.
 	TimeZone string
+	// SimPorts (-sim-ports, DESKLINE_SIM_PORTS) adds simulated analog
+	// ports: two FXS extensions and one FXO line, driven through
+	// /api/v1/sim (simports.go).
+	SimPorts bool
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -108,13 +112,15 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	country := fs.String("country", env("DESKLINE_COUNTRY", c.Country), "country whose call-progress tones callers hear: "+strings.Join(tone.Countries(), ", ")+" [$DESKLINE_COUNTRY]")
 	timezone := fs.String("timezone", env("DESKLINE_TIMEZONE", c.TimeZone), "IANA time zone provisioned phones show, e.g. Europe/Berlin [$DESKLINE_TIMEZONE]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
+	simDef, _ := strconv.ParseBool(env("DESKLINE_SIM_PORTS", "false"))
+	simPorts := fs.Bool("sim-ports", simDef, "add simulated analog ports (FXS extensions 2001, 2002 and an FXO line), driven through /api/v1/sim [$DESKLINE_SIM_PORTS]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console = *data, *sipAddr, *httpAddr, *demo, *console
+	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console, c.SimPorts = *data, *sipAddr, *httpAddr, *demo, *console, *simPorts
 	c.AdminPassword = getenv("DESKLINE_ADMIN_PASSWORD")
 	c.HTTPSAddr, c.SIPSAddr = offIsEmpty(*httpsAddr), offIsEmpty(*sipsAddr)
 	var err error
