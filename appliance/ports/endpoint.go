@@ -107,7 +107,8 @@ type endpoint struct {
 	sc      *sched.Scheduler // never run: the reader steps the Feed
 	ctx     context.Context
 	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // every goroutine but serve
+	swg     sync.WaitGroup // serve
 
 	// Owned by the reader goroutine.
 	up    hw.Frame
@@ -143,9 +144,9 @@ func newEndpoint(g *Gateway, port hw.Port, set func(*endpoint)) (*endpoint, erro
 	set(e)
 	e.src = media.SourceFunc(func(dst []int16) bool { copy(dst, e.up[:]); return true })
 	e.log = g.log.With("port", port.String())
-	gen, err := tone.NewGenerator(g.dial)
+	gen, err := newToneGen(g)
 	if err != nil {
-		return nil, fmt.Errorf("ports: dial tone: %w", err)
+		return nil, err
 	}
 	e.gen = gen
 	if e.kind == hw.FXO {
@@ -161,8 +162,10 @@ func newEndpoint(g *Gateway, port hw.Port, set func(*endpoint)) (*endpoint, erro
 		return nil, err
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
-	e.wg.Add(3)
+	e.swg.Add(1)
 	go e.serve()
+	e.listening()
+	e.wg.Add(2)
 	go e.readLoop()
 	go e.writeLoop()
 	e.wg.Add(1)
@@ -225,8 +228,19 @@ func respond(tx sip.ServerTransaction, req *sip.Request, code int, reason string
 	tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
 }
 
+// listening waits (briefly) until sipgo knows the listening socket, so that
+// requests we send leave from it rather than from a socket of their own.
+func (e *endpoint) listening() {
+	for range 200 {
+		if c, err := e.ua.TransportLayer().GetConnection("udp", e.addr.String()); err == nil && c != nil {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func (e *endpoint) serve() {
-	defer e.wg.Done()
+	defer e.swg.Done()
 	e.srv.ServeUDP(e.conn)
 }
 
@@ -241,9 +255,10 @@ func (e *endpoint) close() {
 	}
 	e.cancel()
 	e.port.Halt()
+	e.wg.Wait() // nothing sends any more: the socket can go
 	e.ua.Close()
 	e.conn.Close()
-	e.wg.Wait()
+	e.swg.Wait()
 }
 
 func (e *endpoint) status() Status {
@@ -251,6 +266,14 @@ func (e *endpoint) status() Status {
 	defer e.mu.Unlock()
 	return Status{Port: e.port.String(), Kind: e.kind.String(), Extension: e.ext, Trunk: e.line.Trunk, DID: e.line.DID,
 		SIPAddr: e.addr.String(), Registered: e.registered, State: e.state.String(), Digits: string(e.digits)}
+}
+
+func newToneGen(g *Gateway) (*tone.Generator, error) {
+	gen, err := tone.NewGenerator(g.dial)
+	if err != nil {
+		return nil, fmt.Errorf("ports: dial tone: %w", err)
+	}
+	return gen, nil
 }
 
 // setTone starts tone t into the port. Call with e.mu held.
@@ -270,31 +293,36 @@ func (e *endpoint) readLoop() {
 		if err := e.port.ReadFrame(&e.up); err != nil {
 			return
 		}
-		e.mu.Lock()
-		st := e.state
-		var feed *media.Feed
-		n := e.feedN
-		if e.call != nil && e.call.feed != nil {
-			feed = e.call.feed
-			e.feedN++
-		}
-		e.mu.Unlock()
-		switch {
-		case st == stDialTone || st == stDialling:
-			e.evs = e.det.Feed(e.up[:], e.evs[:0])
-			for _, ev := range e.evs {
-				if !ev.Ended {
-					e.digit(ev.Digit)
-				}
-			}
-		case e.kind == hw.FXO && st == stIdle:
-			e.demod.Write(e.up[:])
-		}
-		if feed != nil {
-			feed.Frame(n)
-		}
-		e.tick()
+		e.captured()
 	}
+}
+
+// captured handles the frame just read into e.up.
+func (e *endpoint) captured() {
+	e.mu.Lock()
+	st := e.state
+	var feed *media.Feed
+	n := e.feedN
+	if e.call != nil && e.call.feed != nil {
+		feed = e.call.feed
+		e.feedN++
+	}
+	e.mu.Unlock()
+	switch {
+	case st == stDialTone || st == stDialling:
+		e.evs = e.det.Feed(e.up[:], e.evs[:0])
+		for _, ev := range e.evs {
+			if !ev.Ended {
+				e.digit(ev.Digit)
+			}
+		}
+	case e.kind == hw.FXO && st == stIdle:
+		e.demod.Write(e.up[:])
+	}
+	if feed != nil {
+		feed.Frame(n)
+	}
+	e.tick()
 }
 
 // writeLoop plays tones, caller ID, dialled digits or the box's audio into
@@ -678,10 +706,7 @@ func callerID(req *sip.Request, now time.Time) hw.CallerID {
 // at the cadence's caller-ID moment.
 func (e *endpoint) ringFXS(c *call, cid hw.CallerID) error {
 	now := e.g.o.Now()
-	msg, err := fsk.MDMF(fsk.CallerID{Time: cid.Time, Number: printable(cid.Number), Name: printable(cid.Name)})
-	if err != nil {
-		msg = nil
-	}
+	msg := cidMessage(cid)
 	var at time.Time
 	if msg != nil {
 		if r, err := newRinger(e.g.cadence, now); err == nil {
@@ -697,6 +722,17 @@ func (e *endpoint) ringFXS(c *call, cid hw.CallerID) error {
 		e.cidMsg, e.cidAt = msg, at
 	}
 	return nil
+}
+
+// cidMessage is the caller-ID message for cid, nil when none can be made.
+// Number and name come from SIP headers: anything a message cannot carry
+// is dropped.
+func cidMessage(cid hw.CallerID) []byte {
+	msg, err := fsk.MDMF(fsk.CallerID{Time: cid.Time, Number: printable(cid.Number), Name: printable(cid.Name)})
+	if err != nil {
+		return nil
+	}
+	return msg
 }
 
 // printable keeps what a caller-ID message may carry: printable ASCII, at
