@@ -1,6 +1,7 @@
 package appliance_test
 
 import (
+	"context"
 	"log/slog"
 	"math"
 	"sync"
@@ -131,6 +132,23 @@ func lastSeconds(s []int16, d float64) (float64, float64) {
 	return audiotest.DominantFrequency(f, hw.SampleRate), audiotest.RMS(f)
 }
 
+// talkBoth lets a call between an analog port and a baresip phone run for
+// 3 s, checks that the port heard the phone's tone (phoneHz), ends the call
+// from the analog side with hangUp, and checks that the phone heard the
+// port's tone (analogHz).
+func talkBoth(ctx context.Context, t *testing.T, heard func() []int16, analogHz float64, p *phonetest.Phone, phoneHz float64, hangUp func()) {
+	t.Helper()
+	time.Sleep(3 * time.Second)
+	if f, rms := lastSeconds(heard(), 1.5); !within(f, phoneHz, 0.03) || rms < 0.01 {
+		t.Errorf("the analog port heard %.0f Hz (rms %.3f), want the phone's %.0f Hz", f, rms, phoneHz)
+	}
+	hangUp()
+	closedReason(t, p, ctx)
+	if f, rms := heardFrequency(t, p); !within(f, analogHz, 0.03) || rms < 0.01 {
+		t.Errorf("the phone heard %.0f Hz (rms %.3f), want the analog port's %.0f Hz", f, rms, analogHz)
+	}
+}
+
 // TestAnalogPhoneCallsExtension: a simulated analog phone lifts its
 // handset and hears dial tone, dials 1002 with DTMF tones in its audio,
 // Bob's baresip phone answers, and each hears the other's tone.
@@ -156,15 +174,7 @@ func TestAnalogPhoneCallsExtension(t *testing.T) {
 		t.Fatalf("Bob's phone did not answer: %v; ports %+v", err, a.gw.Status())
 	}
 	a.wait(t, "talking", func(s ports.Status) bool { return s.Extension == "2001" && s.State == "talking" })
-	time.Sleep(3 * time.Second)
-	if f, rms := lastSeconds(ph.Heard(), 1.5); !within(f, 600, 0.03) || rms < 0.01 {
-		t.Errorf("the analog phone heard %.0f Hz (rms %.3f), want Bob's 600 Hz", f, rms)
-	}
-	ph.Hang()
-	closedReason(t, bob, ctx)
-	if f, rms := heardFrequency(t, bob); !within(f, 1000, 0.03) || rms < 0.01 {
-		t.Errorf("Bob heard %.0f Hz (rms %.3f), want the analog phone's 1000 Hz", f, rms)
-	}
+	talkBoth(ctx, t, ph.Heard, 1000, bob, 600, ph.Hang)
 	if c := b.waitCDR(t, "2001", "1002"); c.Disposition != "answered" {
 		t.Errorf("CDR = %+v, want answered", c)
 	}
@@ -274,23 +284,13 @@ func TestAnalogLineRingsIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Speak(sine(1400, 20))
-	ev, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished))
-	if err != nil {
+	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
 		t.Fatalf("the line's call did not reach Bob: %v; ports %+v", err, a.gw.Status())
 	}
 	if !x.Seized() {
 		t.Error("the line is not seized during the call")
 	}
-	_ = ev
-	time.Sleep(3 * time.Second)
-	if f, rms := lastSeconds(x.Heard(), 1.5); !within(f, 600, 0.03) || rms < 0.01 {
-		t.Errorf("the exchange heard %.0f Hz (rms %.3f), want Bob's 600 Hz", f, rms)
-	}
-	x.ReversePolarity()
-	closedReason(t, bob, ctx)
-	if f, rms := heardFrequency(t, bob); !within(f, 1400, 0.03) || rms < 0.01 {
-		t.Errorf("Bob heard %.0f Hz (rms %.3f), want the outside caller's 1400 Hz", f, rms)
-	}
+	talkBoth(ctx, t, x.Heard, 1400, bob, 600, x.ReversePolarity)
 	a.wait(t, "line released", func(s ports.Status) bool { return s.DID == "0140000000" && s.State == "idle" })
 	if x.Seized() {
 		t.Error("the line is still seized after the polarity reversal")

@@ -442,25 +442,11 @@ func (e *endpoint) invite(ctx context.Context, c *call, number, fromUser, fromNa
 	defer e.wg.Done()
 	fail := func(code int, why string, err error) {
 		e.log.Info("call failed", "number", number, "why", why, "code", code, "err", err)
-		c.closeMedia()
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if e.call != c {
-			return
-		}
-		e.call = nil
-		if e.kind == hw.FXO {
-			e.state = stIdle
-			e.port.Release()
-			e.lineCID = nil
-			return
-		}
-		e.state = stBusy
+		t := e.g.congestion
 		if code == 486 || code == 600 || code == 603 {
-			e.setTone(e.g.busy)
-		} else {
-			e.setTone(e.g.congestion)
+			t = e.g.busy
 		}
+		e.ended(c, t)
 	}
 	sess, err := e.newSession()
 	if err != nil {
@@ -773,6 +759,12 @@ func (e *endpoint) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	e.log.Info("the far end hung up")
+	e.ended(c, e.g.busy)
+}
+
+// ended clears call c after the far end ended or refused it: an FXO line
+// is released; an FXS handset still off-hook hears t.
+func (e *endpoint) ended(c *call, t tone.Tone) {
 	c.closeMedia()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -780,15 +772,14 @@ func (e *endpoint) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	e.call = nil
-	if e.kind == hw.FXO {
+	switch {
+	case e.kind == hw.FXO:
 		e.state, e.snd, e.lineCID = stIdle, sndSilence, nil
 		e.port.Release()
-		return
-	}
-	if e.offHook {
+	case e.offHook:
 		e.state = stBusy
-		e.setTone(e.g.busy)
-	} else {
+		e.setTone(t)
+	default:
 		e.state, e.snd = stIdle, sndSilence
 		e.port.StopRing()
 	}
