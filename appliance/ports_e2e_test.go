@@ -291,11 +291,45 @@ func TestAnalogLineRingsIn(t *testing.T) {
 		t.Error("the line is not seized during the call")
 	}
 	talkBoth(ctx, t, x.Heard, 1400, bob, 600, x.ReversePolarity)
-	a.wait(t, "line released", func(s ports.Status) bool { return s.DID == "0140000000" && s.State == "idle" })
-	if x.Seized() {
-		t.Error("the line is still seized after the polarity reversal")
+	released := func(after string) {
+		t.Helper()
+		a.wait(t, "line released", func(s ports.Status) bool { return s.DID == "0140000000" && s.State == "idle" })
+		if x.Seized() {
+			t.Errorf("the line is still seized after %s", after)
+		}
 	}
+	released("the polarity reversal")
 	if c := b.waitCDR(t, "0612345678", "1002"); c.Disposition != "answered" || c.Trunk != "pstn" {
 		t.Errorf("CDR = %+v, want answered on trunk pstn", c)
 	}
+
+	// Bob calls out through the line: it is seized, the number goes down
+	// it as DTMF tones, and the call is answered once dialled.
+	must("PUT", "/routes/outbound", map[string]any{"routes": []map[string]any{
+		{"name": "national", "patterns": []map[string]any{{"pattern": "_0ZXXXXXXXX"}}, "trunks": []string{"pstn"}},
+	}}, 200)
+	x.Heard()
+	if err := bob.Dial(ctx, dialURI(b, "0612345678")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+		t.Fatalf("Bob's outside call was not answered once dialled: %v; ports %+v", err, a.gw.Status())
+	}
+	if !x.Seized() {
+		t.Error("the line is not seized during Bob's outside call")
+	}
+	det := dtmf.NewDetector(nil)
+	var dialled []byte
+	for _, ev := range det.Feed(x.Heard(), nil) {
+		if !ev.Ended {
+			dialled = append(dialled, ev.Digit)
+		}
+	}
+	if string(dialled) != "0612345678" {
+		t.Errorf("the exchange heard the keys %q, want 0612345678", dialled)
+	}
+	if err := bob.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	released("Bob hung up")
 }

@@ -631,7 +631,10 @@ func (e *endpoint) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		dlg.Respond(180, "Ringing", nil)
 	} else {
-		if number == "" || e.dg.Play(number, 100*time.Millisecond, 100*time.Millisecond) != nil {
+		e.mu.Lock()
+		err := e.dg.Play(number, 100*time.Millisecond, 100*time.Millisecond)
+		e.mu.Unlock()
+		if number == "" || err != nil {
 			reset(0, "")
 			dlg.Respond(484, "Address Incomplete", nil)
 			return
