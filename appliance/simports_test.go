@@ -66,15 +66,38 @@ func TestSimPortsAPI(t *testing.T) {
 	if code, body := b.api(t, "POST", "/sim/fxs1/dial", map[string]string{"digits": "2002"}); code != 422 {
 		t.Errorf("dialling on-hook = %d %s, want 422", code, body)
 	}
-	if code, body := b.api(t, "POST", "/sim/fxs1/hook", map[string]bool{"off": true}); code != 200 {
-		t.Fatalf("hook off = %d %s", code, body)
+	hook := func(port string, off bool) {
+		t.Helper()
+		if code, body := b.api(t, "POST", "/sim/"+port+"/hook", map[string]bool{"off": off}); code != 200 {
+			t.Fatalf("%s hook off=%v: %d %s", port, off, code, body)
+		}
+		if !off { // a hang-up is told from a flash after 800 ms on-hook
+			i := map[string]int{"fxs1": 0, "fxs2": 1}[port]
+			waitFor(port+" on-hook", func(s simState) bool { return s.Ports[i].Gateway.State == "idle" })
+		}
 	}
-	if code, body := b.api(t, "POST", "/sim/fxs1/dial", map[string]string{"digits": "2002#"}); code != 200 {
-		t.Fatalf("dial = %d %s", code, body)
+	call := func() {
+		t.Helper()
+		hook("fxs1", true)
+		if code, body := b.api(t, "POST", "/sim/fxs1/dial", map[string]string{"digits": "2002#"}); code != 200 {
+			t.Fatalf("dial = %d %s", code, body)
+		}
 	}
-	s := waitFor("fxs2 rings", func(s simState) bool { return s.Ports[1].Gateway.State == "ringing" })
-	_ = s
-	s = waitFor("caller ID shown", func(s simState) bool { return s.Ports[1].CallerID != nil })
+	// An analog phone off the hook is busy: the caller hears so.
+	b.noVoicemail(t, "2002")
+	hook("fxs2", true)
+	call()
+	waitFor("fxs1 busy", func(s simState) bool { return s.Ports[0].Gateway.State == "busy" })
+	hook("fxs1", false)
+	hook("fxs2", false)
+	// The caller gives up: the bell stops.
+	call()
+	waitFor("fxs2 rings", func(s simState) bool { return s.Ports[1].Gateway.State == "ringing" })
+	hook("fxs1", false)
+	waitFor("fxs2 stops ringing", func(s simState) bool { return s.Ports[1].Gateway.State == "idle" && !s.Ports[1].Ringing })
+	// Answered.
+	call()
+	s := waitFor("caller ID shown", func(s simState) bool { return s.Ports[1].CallerID != nil })
 	if n := s.Ports[1].CallerID.Number; n != "2001" {
 		t.Errorf("fxs2's caller ID = %q, want 2001", n)
 	}

@@ -38,9 +38,7 @@ func (e *endpoint) fxsEvent(ev hw.Event) {
 			e.cidAt, e.snd = time.Time{}, sndSilence
 			e.call.signalAnswer()
 		case e.state == stIdle:
-			e.state, e.digits, e.offHookAt = stDialTone, e.digits[:0], e.g.o.Now()
-			e.setTone(e.g.dial)
-			e.det.Reset()
+			e.dialTone()
 		}
 	case hw.OnHook:
 		e.mu.Lock()
@@ -50,9 +48,24 @@ func (e *endpoint) fxsEvent(ev hw.Event) {
 		if c != nil {
 			e.hangup(c)
 		}
+	case hw.Flash:
+		// A flash after a failed or ended call gives a new dial tone;
+		// during a call it does nothing yet (no hold or transfer).
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.state == stBusy {
+			e.dialTone()
+		}
 	case hw.Digit:
 		e.digit(ev.Digit)
 	}
+}
+
+// dialTone starts dialling. Call with e.mu held.
+func (e *endpoint) dialTone() {
+	e.state, e.digits, e.offHookAt = stDialTone, e.digits[:0], e.g.o.Now()
+	e.setTone(e.g.dial)
+	e.det.Reset()
 }
 
 // digit takes a dialled digit, from the audio or from the port.

@@ -245,4 +245,26 @@ func TestDiallingFromAnalogPhone(t *testing.T) {
 		t.Errorf("after 486 the phone heard 480 Hz %.2f, 620 Hz %.2f of its power; want US busy tone", p480, p620)
 	}
 	ph.Hang()
+
+	// A rotary phone: the pulses counted by the port are the number.
+	for deadline := time.Now().Add(5 * time.Second); g.Status()[0].State != "idle"; { // 800 ms tells a hang-up from a flash
+		if time.Now().After(deadline) {
+			t.Fatalf("not idle after hanging up: %+v", g.Status())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ph.Lift()
+	time.Sleep(200 * time.Millisecond)
+	if err := ph.Dial("42"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case line := <-invites:
+		if !strings.HasPrefix(line, "INVITE sip:42@") {
+			t.Errorf("pulse dialling asked the box for %q, want sip:42@", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no INVITE after pulse dialling; ports %+v", g.Status())
+	}
+	ph.Hang()
 }
