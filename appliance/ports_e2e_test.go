@@ -250,8 +250,10 @@ func TestAnalogPhoneRings(t *testing.T) {
 
 // TestAnalogLineRingsIn: an exchange line on a simulated FXO port rings
 // with caller ID; after two rings the gateway seizes it and calls the box
-// at the line's DID, which routes to Bob. Audio flows both ways, and the
-// exchange reversing the line's polarity ends the call.
+// at the line's DID, whose route is an IVR menu; the caller presses 1 with
+// tones down the line and reaches Bob. Audio flows both ways, and the
+// exchange reversing the line's polarity ends the call. Then Bob calls out
+// through the line, whose number the exchange hears as DTMF tones.
 func TestAnalogLineRingsIn(t *testing.T) {
 	phonetest.Require(t)
 	b := startBox(t, "", "")
@@ -274,8 +276,13 @@ func TestAnalogLineRingsIn(t *testing.T) {
 		}
 	}
 	must("POST", "/trunks", map[string]any{"name": "pstn", "host": addr, "sources": []string{addr}, "keepalive": -1}, 201)
+	flow := `{"number":"500","flow":{"format":1,"flow":{"id":"main","name":"Main","entry":"menu","blocks":{
+		"menu":{"kind":"menu","menu":{"prompts":["thank-you-for-calling","welcome"],"options":{"1":"bob"},"retries":2,"timeout_ms":5000,"failure":"bye"}},
+		"bob":{"kind":"goto","goto":{"target":"extension","to":"1002"}},
+		"bye":{"kind":"hangup","hangup":{"prompts":["goodbye"]}}}}}}`
+	must("PUT", "/ivr/main", flow, 200)
 	must("PUT", "/routes/inbound", map[string]any{
-		"routes":  []map[string]any{{"name": "main", "did": "0140000000", "destination": map[string]any{"kind": "extension", "target": "1002"}}},
+		"routes":  []map[string]any{{"name": "main", "did": "0140000000", "destination": map[string]any{"kind": "ivr", "target": "main"}}},
 		"default": map[string]any{"kind": "hangup"},
 	}, 200)
 	ctx := ctxT(t, 60*time.Second)
@@ -283,6 +290,10 @@ func TestAnalogLineRingsIn(t *testing.T) {
 	if err := x.Ring(hw.Cadence{time.Second, 2 * time.Second}, &hw.CallerID{Number: "0612345678", Name: "Outside"}); err != nil {
 		t.Fatal(err)
 	}
+	// The IVR answers; the caller presses 1 (tones down the line) for Bob.
+	a.wait(t, "the IVR answers", func(s ports.Status) bool { return s.DID == "0140000000" && s.State == "talking" })
+	time.Sleep(time.Second)
+	x.Speak(dtmfAudio(t, "1"))
 	x.Speak(sine(1400, 20))
 	if _, err := bob.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
 		t.Fatalf("the line's call did not reach Bob: %v; ports %+v", err, a.gw.Status())
