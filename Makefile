@@ -11,7 +11,7 @@ BUILD    := build
 run:
 	@mkdir -p $(BUILD)
 	$(GO) build -o $(BUILD)/deskline ./appliance/cmd/deskline
-	$(BUILD)/deskline -data $(DATA) -sip $(SIP) -http $(HTTP) -sips 127.0.0.1:5061 -https 127.0.0.1:8443 -demo -sip-allow 127.0.0.0/8
+	$(BUILD)/deskline -data $(DATA) -sip $(SIP) -http $(HTTP) -sips 127.0.0.1:5061 -https 127.0.0.1:8443 -demo -sim-ports -sip-allow 127.0.0.0/8
 
 ## test: everything — vet, unit, fuzz seeds, end-to-end with real peers, the QEMU boot
 test: deps vet cross unit qemu-test

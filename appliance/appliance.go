@@ -84,6 +84,7 @@ type Appliance struct {
 	closeErr  error
 	cdrw      *cdrWriter
 	acd       *contactCentre // acd.go
+	sim       *simPorts      // simports.go; nil without -sim-ports
 }
 
 // New opens the data directory and prepares the box. out receives the
@@ -284,6 +285,12 @@ func (a *Appliance) Start(ctx context.Context) error {
 	if err := a.startPhones(); err != nil {
 		return err
 	}
+	if a.cfg.SimPorts {
+		var err error
+		if a.sim, err = a.startSimPorts(); err != nil {
+			return err
+		}
+	}
 	var err error
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
@@ -298,7 +305,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	}
 	a.httpAddr = a.hl.Addr().String()
 	a.http = &http.Server{
-		Handler:           a.withProvisioning(a.web.Handler()),
+		Handler:           a.withProvisioning(a.withSim(a.web.Handler())),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -311,7 +318,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 			a.log.Error("http server stopped", "err", err)
 		}
 	}()
-	a.serveHTTPS(a.withProvisioning(a.web.Handler()))
+	a.serveHTTPS(a.withProvisioning(a.withSim(a.web.Handler())))
 	a.log.Info("deskline started", "version", Version, "sip", a.sip.Addr().String(), "sips", a.SIPTLSAddr(),
 		"http", a.httpAddr, "https", a.httpsAddr, "data", a.cfg.DataDir,
 		"rtp", fmt.Sprintf("%d-%d", a.cfg.RTPMin, a.cfg.RTPMax))
@@ -337,6 +344,9 @@ func (a *Appliance) close() error {
 	a.closeHTTPS(ctx)
 	cancel()
 	a.wg.Wait()
+	if a.sim != nil {
+		a.sim.close()
+	}
 	if a.sip != nil {
 		errs = append(errs, a.sip.Close())
 	}

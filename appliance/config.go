@@ -65,6 +65,10 @@ type Config struct {
 	// sets /perm/gokr-pw.txt, which gokrazy prefers to the password baked
 	// into the image from the next boot on.
 	UpdatePasswordFile string
+	// SimPorts (-sim-ports, DESKLINE_SIM_PORTS) adds simulated analog
+	// ports: two FXS extensions and one FXO line, driven through
+	// /api/v1/sim (simports.go).
+	SimPorts bool
 }
 
 // DefaultConfig is what a box runs with when nothing is set.
@@ -115,13 +119,15 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	updPw := fs.String("update-password-file", env("DESKLINE_UPDATE_PASSWORD_FILE", c.UpdatePasswordFile), "where this box's own firmware-update password is kept (made on first start), e.g. /perm/gokr-pw.txt on the image [$DESKLINE_UPDATE_PASSWORD_FILE]")
 	timezone := fs.String("timezone", env("DESKLINE_TIMEZONE", c.TimeZone), "IANA time zone provisioned phones show, e.g. Europe/Berlin [$DESKLINE_TIMEZONE]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
+	simDef, _ := strconv.ParseBool(env("DESKLINE_SIM_PORTS", "false"))
+	simPorts := fs.Bool("sim-ports", simDef, "add simulated analog ports (FXS extensions 2001, 2002 and an FXO line), driven through /api/v1/sim [$DESKLINE_SIM_PORTS]")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console = *data, *sipAddr, *httpAddr, *demo, *console
+	c.DataDir, c.SIPAddr, c.HTTPAddr, c.Demo, c.Console, c.SimPorts = *data, *sipAddr, *httpAddr, *demo, *console, *simPorts
 	c.AdminPassword = getenv("DESKLINE_ADMIN_PASSWORD")
 	c.HTTPSAddr, c.SIPSAddr = offIsEmpty(*httpsAddr), offIsEmpty(*sipsAddr)
 	var err error

@@ -192,6 +192,11 @@ func New(o Options) (*Server, error) {
 // the root of the HTTP listener.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// APIAuth guards h as the API is guarded (HTTP Basic, or an admin session
+// with its CSRF token for changes), for API routes the appliance serves
+// itself, such as /api/v1/sim.
+func (s *Server) APIAuth(h http.Handler) http.Handler { return s.apiAuth(h) }
+
 func (s *Server) routes() http.Handler {
 	static, _ := fs.Sub(files, "static")
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(static))
