@@ -42,7 +42,7 @@ func (a *Appliance) applyTrunks() error {
 func sipTrunk(t webui.Trunk) sip.Trunk {
 	st := sip.Trunk{
 		Name: t.Name, Host: t.Host, Transport: t.Transport, Proxy: t.Proxy,
-		Username: t.Username, AuthUser: t.AuthUser, Password: t.Password, Register: t.Register,
+		Username: t.Username, AuthUser: t.AuthUser, Realm: t.Realm, Password: t.Password, Register: t.Register,
 		Expiry: time.Duration(t.Expiry) * time.Second, Sources: t.Sources, Codecs: t.Codecs,
 		CallerID: t.CallerIDMode, Number: t.CallerID, DTMF: t.DTMF, MaxChannels: t.MaxChannels, KeepAlive: time.Duration(t.KeepAlive) * time.Second,
 	}

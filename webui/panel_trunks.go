@@ -18,7 +18,7 @@ type trunkForm struct {
 }
 
 // trunkFields are the form fields a trunk error may name.
-var trunkFields = []string{"name", "host", "transport", "proxy", "username", "auth_user", "password", "register", "expiry",
+var trunkFields = []string{"name", "host", "transport", "proxy", "username", "auth_user", "realm", "password", "register", "expiry",
 	"sources", "codecs", "caller_id_mode", "caller_id", "dtmf", "max_channels", "keepalive"}
 
 // trunkInts are the whole-number fields of a trunk.
@@ -65,7 +65,7 @@ func trunkFormOf(t Trunk, isNew bool) trunkForm {
 func trunkInput(r *http.Request) (Trunk, trunkForm, error) {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	t := Trunk{Name: v("name"), Host: v("host"), Transport: v("transport"), Proxy: v("proxy"), Username: v("username"),
-		AuthUser: v("auth_user"), Password: r.PostFormValue("password"), Register: r.PostFormValue("register") != "",
+		AuthUser: v("auth_user"), Realm: v("realm"), Password: r.PostFormValue("password"), Register: r.PostFormValue("register") != "",
 		Sources: strings.Fields(strings.ReplaceAll(r.PostFormValue("sources"), ",", " ")), Codecs: strings.Fields(v("codecs")),
 		CallerIDMode: v("caller_id_mode"), CallerID: v("caller_id"), DTMF: v("dtmf")}
 	f := trunkForm{T: t, Ints: map[string]string{}, Sources: r.PostFormValue("sources"), Codecs: v("codecs")}

@@ -16,6 +16,7 @@ type Trunk struct {
 	Proxy        string   `json:"proxy,omitempty"`     // outbound proxy, "host[:port]"
 	Username     string   `json:"username,omitempty"`
 	AuthUser     string   `json:"auth_user,omitempty"`
+	Realm        string   `json:"realm,omitempty"` // only this digest realm gets the password; "" = any
 	Password     string   `json:"password,omitempty"`
 	PasswordSet  bool     `json:"password_set"`
 	Register     bool     `json:"register"`

@@ -734,6 +734,11 @@ func (c *call) inviteCallee(ctx context.Context, d dest, prefs []string, crypto 
 		if d.answered != nil {
 			d.answered()
 		}
+		if d.trunk != nil && (r.StatusCode == 401 || r.StatusCode == 407) {
+			if err := d.trunk.t.checkRealm(r); err != nil {
+				return err // the trunk's credentials stay ours
+			}
+		}
 		if (r.StatusCode == 180 || r.StatusCode == 183) && onProgress != nil {
 			onProgress(r)
 		}

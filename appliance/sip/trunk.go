@@ -35,6 +35,10 @@ type Trunk struct {
 	Username string // the account: From user of REGISTER and of calls
 	AuthUser string // digest username when it differs from Username
 	Password string
+	// Realm, when set, is the only digest realm the trunk's credentials
+	// are given to; a challenge from another realm is refused (a
+	// misrouted or hostile server learns nothing). "" = any realm.
+	Realm    string
 	Register bool          // keep a registration with the provider
 	Expiry   time.Duration // registration time asked for; 0 = 5 min
 	// Sources are where the provider's calls come from: an address
@@ -406,7 +410,7 @@ func (s *Server) SetTrunks(list []Trunk) error {
 
 func sameTrunk(a, b Trunk) bool {
 	return a.Name == b.Name && a.Host == b.Host && a.Transport == b.Transport && a.Proxy == b.Proxy &&
-		a.Username == b.Username && a.AuthUser == b.AuthUser && a.Password == b.Password &&
+		a.Username == b.Username && a.AuthUser == b.AuthUser && a.Password == b.Password && a.Realm == b.Realm &&
 		a.Register == b.Register && a.Expiry == b.Expiry && slices.Equal(a.Sources, b.Sources) &&
 		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.Number == b.Number && a.DTMF == b.DTMF && a.MaxChannels == b.MaxChannels &&
 		a.KeepAlive == b.KeepAlive

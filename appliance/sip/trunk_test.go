@@ -578,3 +578,23 @@ func TestTrunkOddAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestTrunkRealm: a trunk bound to its provider's realm does not hand its
+// credentials to a server challenging in another realm.
+func TestTrunkRealm(t *testing.T) {
+	t.Parallel()
+	s, _ := startCallServer(t, callOpts{})
+	prov := newRawPhone(t, s, "provider")
+	if err := s.SetTrunks([]Trunk{{Name: "voip", Host: prov.addr(), Register: true, Username: "4420", Password: "trunk-pw-9", Realm: "prov.example", KeepAlive: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	reg := prov.wait(5*time.Second, isReq("REGISTER"))
+	prov.replyHdr(reg, "401 Unauthorized", "p1", `WWW-Authenticate: Digest realm="elsewhere.example", nonce="n1", algorithm=MD5`, "")
+	if again := prov.wait(time.Second, isReq("REGISTER")); again != "" {
+		t.Errorf("the box answered a challenge from another realm: %q", hdr(again, "Authorization"))
+	}
+	st := waitTrunk(t, s, "voip", func(st TrunkStatus) bool { return st.LastError != "" })
+	if st.Registered || !strings.Contains(st.LastError, "realm") {
+		t.Errorf("status = %+v, want unregistered, saying why", st)
+	}
+}

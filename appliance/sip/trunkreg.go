@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"deskline/appliance/sip/digest"
+
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
@@ -285,6 +287,9 @@ func (s *Server) trunkRequest(ctx context.Context, r *trunkRun, method sip.Reque
 		return nil, unanswered(err)
 	}
 	if (res.StatusCode == 401 || res.StatusCode == 407) && t.Password != "" {
+		if err := t.checkRealm(res); err != nil {
+			return nil, err
+		}
 		res, err = s.client.DoDigestAuth(rctx, req, res, sipgo.DigestAuth{Username: t.authUser(), Password: t.Password})
 		if err != nil {
 			return nil, unanswered(err)
@@ -306,4 +311,19 @@ func unanswered(err error) error {
 		return errors.New("no answer")
 	}
 	return err
+}
+
+// checkRealm refuses a challenge from a realm other than the trunk's.
+func (t *Trunk) checkRealm(res *sip.Response) error {
+	if t.Realm == "" {
+		return nil
+	}
+	for _, name := range []string{"WWW-Authenticate", "Proxy-Authenticate"} {
+		if h := res.GetHeader(name); h != nil {
+			if p, err := digest.ParseAuthorization(h.Value()); err == nil && p["realm"] == t.Realm {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("challenged for another realm than %q: credentials not sent", t.Realm)
 }
