@@ -1,8 +1,10 @@
 package appliance_test
 
 import (
+	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -210,4 +212,79 @@ func TestOutsideLines(t *testing.T) {
 	if out := must("GET", "/routing/suspended", nil, 200); strings.Contains(out, "1004") {
 		t.Errorf("suspension not lifted: %s", out)
 	}
+}
+
+// TestTrunkOverTCP: a provider reached over TCP takes the box's outside
+// call, audio both ways.
+func TestTrunkOverTCP(t *testing.T) {
+	phonetest.Require(t)
+	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.Country = "FR" })
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	alice := phone(t, b, "1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
+	prov := phonetest.Start(t, phonetest.Options{User: "0655555555", PlayWAV: tone(t, 1400), AutoAnswer: true})
+	// The trunk points at a TCP-only relay in front of the provider: a
+	// call that gets through went over TCP.
+	relay, conns := tcpRelay(t, prov.SIPAddr())
+	for _, req := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/trunks", map[string]any{"name": "tcp-line", "host": relay, "transport": "tcp", "sources": []string{prov.SIPAddr()}, "keepalive": -1}},
+		{"PUT", "/routes/outbound", map[string]any{"routes": []map[string]any{{"name": "mobiles", "patterns": []map[string]any{{"pattern": "_06XXXXXXXX"}}, "trunks": []string{"tcp-line"}}}}},
+	} {
+		if code, out := b.api(t, req.method, req.path, req.body); code/100 != 2 {
+			t.Fatalf("%s %s = %d %s", req.method, req.path, code, out)
+		}
+	}
+	ctx := ctxT(t, 30*time.Second)
+	if err := alice.Dial(ctx, dialURI(b, "0655555555")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*phonetest.Phone{alice, prov} {
+		if _, err := p.WaitEvent(ctx, phonetest.IsType(phonetest.EventCallEstablished)); err != nil {
+			t.Fatalf("not established over TCP: %v\n%s", err, p.Log())
+		}
+	}
+	time.Sleep(2 * time.Second)
+	alice.Hangup(ctx)
+	closedReason(t, prov, ctx)
+	closedReason(t, alice, ctx)
+	if f, _ := heardFrequency(t, prov); !within(f, 1000, 0.03) {
+		t.Errorf("the provider heard %.0f Hz, want Alice's 1000 Hz", f)
+	}
+	if f, _ := heardFrequency(t, alice); !within(f, 1400, 0.03) {
+		t.Errorf("Alice heard %.0f Hz, want the provider's 1400 Hz", f)
+	}
+	if n := conns.Load(); n == 0 {
+		t.Error("no TCP connection reached the provider's relay")
+	}
+}
+
+// tcpRelay accepts TCP connections on a loopback port and pipes each to
+// target; it counts them. Nothing listens on UDP at its address.
+func tcpRelay(t *testing.T, target string) (string, *atomic.Int32) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var n atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			n.Add(1)
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return l.Addr().String(), &n
 }
