@@ -81,7 +81,7 @@ var routingClasses = []string{"internal", "local", "national", "international", 
 
 // destKinds are the destinations of inbound calls.
 var destKinds = []struct{ Value, Label string }{
-	{"extension", "Extension"}, {"queue", "Queue"}, {"ivr", "IVR flow"}, {"voicemail", "Voicemail of"}, {"hangup", "Hang up"},
+	{"extension", "Extension"}, {"queue", "Queue"}, {"ivr", "IVR flow"}, {"ringgroup", "Ring group"}, {"voicemail", "Voicemail of"}, {"hangup", "Hang up"},
 }
 
 // limitFields are the whole-number limits, with their labels and help.
@@ -556,7 +556,7 @@ func outboundInput(r *http.Request, i, trunks int) (routeForm, OutboundRoute, *f
 }
 
 // destTargets lists what inbound destinations may name: extensions,
-// queues and IVR flows, as far as the box has them.
+// queues, IVR flows and ring groups, as far as the box has them.
 func (s *Server) destTargets(ctx context.Context) ([]destChoice, error) {
 	var out []destChoice
 	exts, err := s.backend.ListExtensions(ctx)
@@ -582,6 +582,15 @@ func (s *Server) destTargets(ctx context.Context) ([]destChoice, error) {
 		}
 		for _, f := range fs {
 			out = append(out, destChoice{"ivr", f.ID, "IVR " + strings.TrimSpace(f.ID+" "+f.Name)})
+		}
+	}
+	if s.ringGroups != nil {
+		gs, err := s.ringGroups.ListRingGroups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range gs {
+			out = append(out, destChoice{"ringgroup", g.Name, "ring group " + g.Name + " (" + g.Number + ")"})
 		}
 	}
 	return out, nil
