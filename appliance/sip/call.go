@@ -623,14 +623,17 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 
-	c.mu.Lock()
-	gone := c.calleeGone
-	c.mu.Unlock()
-	if gone {
+	calleeGone := func() {
 		// The callee hung up the moment it had our ACK.
 		log.Info("callee hung up as it answered")
 		c.respondA(480, "Temporarily Unavailable", nil)
 		c.finish(Failed, 480, "callee")
+	}
+	c.mu.Lock()
+	gone := c.calleeGone
+	c.mu.Unlock()
+	if gone {
+		calleeGone()
 		return
 	}
 	if dlg.Context().Err() != nil {
@@ -642,6 +645,14 @@ func (c *call) run(req *sip.Request, tx sip.ServerTransaction, offer *sdp.Sessio
 		return
 	}
 	c.mu.Lock()
+	if c.calleeGone {
+		// Its BYE came in since the check above: hangup saw the call
+		// unanswered and left it to us. Checked again under the lock that
+		// marks the call answered, so no BYE falls between the two.
+		c.mu.Unlock()
+		calleeGone()
+		return
+	}
 	c.b.neg = negB
 	c.move(&c.b, LegAnswered)
 	c.move(&c.b, LegEstablished)
