@@ -295,7 +295,7 @@ func (a *Appliance) Start(ctx context.Context) error {
 	a.web, err = webui.New(webui.Options{
 		Backend: backend{a}, Users: userStore{a.users}, SetupCode: a.setupCode,
 		Version: Version, Logger: a.log, Audit: a.recordAudit,
-		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a}, Update: a.updateBackend(), RingGroups: ringGroupAPI{a},
+		TLS: a.tlsBackend(), HTTPSPort: a.httpsPort(), Recordings: a.recs, IVR: a.flows, ACD: acdBackend{a}, Trunks: trunkAPI{a}, Routing: routingAPI{a.routes}, Phones: phoneAPI{a}, Restore: restoreAPI{a}, Update: a.updateBackend(), RingGroups: ringGroupAPI{a}, MetricsToken: a.cfg.MetricsToken,
 	})
 	if err != nil {
 		return fmt.Errorf("appliance: %w", err)

@@ -65,6 +65,10 @@ type Config struct {
 	// sets /perm/gokr-pw.txt, which gokrazy prefers to the password baked
 	// into the image from the next boot on.
 	UpdatePasswordFile string
+	// MetricsToken (-metrics-token, DESKLINE_METRICS_TOKEN), when set
+	// (16 characters or more), serves /metrics to a monitoring server that
+	// presents it as a bearer token.
+	MetricsToken string
 	// SimPorts (-sim-ports, DESKLINE_SIM_PORTS) adds simulated analog
 	// ports: two FXS extensions and one FXO line, driven through
 	// /api/v1/sim (simports.go).
@@ -116,6 +120,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	sipsAddr := fs.String("sips", env("DESKLINE_SIPS", c.SIPSAddr), `SIP over TLS listen address; "" or off = none [$DESKLINE_SIPS]`)
 	demoDef, _ := strconv.ParseBool(env("DESKLINE_DEMO", "false"))
 	country := fs.String("country", env("DESKLINE_COUNTRY", c.Country), "country whose call-progress tones callers hear: "+strings.Join(tone.Countries(), ", ")+" [$DESKLINE_COUNTRY]")
+	metrics := fs.String("metrics-token", env("DESKLINE_METRICS_TOKEN", c.MetricsToken), "bearer token a Prometheus server presents to read /metrics; empty = no /metrics [$DESKLINE_METRICS_TOKEN]")
 	updPw := fs.String("update-password-file", env("DESKLINE_UPDATE_PASSWORD_FILE", c.UpdatePasswordFile), "where this box's own firmware-update password is kept (made on first start), e.g. /perm/gokr-pw.txt on the image [$DESKLINE_UPDATE_PASSWORD_FILE]")
 	timezone := fs.String("timezone", env("DESKLINE_TIMEZONE", c.TimeZone), "IANA time zone provisioned phones show, e.g. Europe/Berlin [$DESKLINE_TIMEZONE]")
 	demo := fs.Bool("demo", demoDef, "on an empty store, create demo extensions 1001-1003 [$DESKLINE_DEMO]")
@@ -161,6 +166,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	c.Country = strings.ToUpper(strings.TrimSpace(*country))
 	c.UpdatePasswordFile = strings.TrimSpace(*updPw)
+	if c.MetricsToken = strings.TrimSpace(*metrics); c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return c, fmt.Errorf("-metrics-token: want 16 characters or more, got %d", len(c.MetricsToken))
+	}
 	if _, ok := tone.Lookup(c.Country, tone.Ringback); !ok {
 		return c, fmt.Errorf("-country %q: want one of %s", *country, strings.Join(tone.Countries(), ", "))
 	}

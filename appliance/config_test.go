@@ -42,7 +42,7 @@ func TestParseConfigErrors(t *testing.T) {
 	none := func(string) string { return "" }
 	for _, args := range [][]string{
 		{"-rtp", "10001-20000"}, {"-rtp", "20000-10000"}, {"-rtp", "abc"}, {"-rtp", "80-100"},
-		{"-rtp", "10000-10001"}, {"-log-level", "loud"}, {"-data", ""}, {"stray"}, {"-nope"}, {"-sip-digest", "sha1"}, {"-sip-allow", "office"}, {"-max-calls", "-1"}, {"-sip-digest", "md5,md5"},
+		{"-rtp", "10000-10001"}, {"-log-level", "loud"}, {"-data", ""}, {"stray"}, {"-nope"}, {"-sip-digest", "sha1"}, {"-sip-allow", "office"}, {"-max-calls", "-1"}, {"-sip-digest", "md5,md5"}, {"-metrics-token", "short"},
 	} {
 		if _, err := ParseConfig(args, none, io.Discard); err == nil {
 			t.Errorf("ParseConfig(%q) succeeded, want error", strings.Join(args, " "))

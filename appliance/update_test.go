@@ -2,6 +2,8 @@ package appliance_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +59,33 @@ func TestUpdatePassword(t *testing.T) {
 	other := startBox(t, "", "")
 	if code, _ := other.api(t, "GET", "/system/update-password", nil); code != 404 {
 		t.Errorf("a box without -update-password-file answers %d, want 404", code)
+	}
+}
+
+// TestMetricsEndpoint: with -metrics-token the box serves /metrics to a
+// Prometheus server presenting it, and to nobody else.
+func TestMetricsEndpoint(t *testing.T) {
+	const token = "scrape-me-please-123"
+	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.MetricsToken = token })
+	b.addExtension(t, "1001", "Alice", pwAlice)
+	get := func(auth string) (int, string) {
+		req, _ := http.NewRequest("GET", "http://"+b.a.HTTPAddr()+"/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		out, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(out)
+	}
+	if code, _ := get(""); code != 401 {
+		t.Errorf("without the token: %d, want 401", code)
+	}
+	code, body := get("Bearer " + token)
+	if code != 200 || !strings.Contains(body, "deskline_extensions 1\n") || !strings.Contains(body, "deskline_goroutines ") {
+		t.Errorf("with the token: %d\n%s", code, body)
 	}
 }

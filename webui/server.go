@@ -73,6 +73,10 @@ type Options struct {
 	// Trunks, when set, serves /api/v1/trunks: SIP trunks to providers.
 	Trunks TrunkBackend
 
+	// MetricsToken, when set, serves /metrics (Prometheus text format) to
+	// requests that present it as a bearer token; "" = no /metrics.
+	MetricsToken string
+
 	// RingGroups, when set, serves /api/v1/ring-groups.
 	RingGroups RingGroupBackend
 
@@ -100,24 +104,25 @@ type Options struct {
 // for concurrent use. All its state (sessions, login throttling, the unused
 // setup code) lives in memory and is lost when it is dropped.
 type Server struct {
-	backend    Backend
-	users      UserStore
-	version    string
-	log        *slog.Logger
-	now        func() time.Time
-	auditFn    func(AuditRecord)
-	tls        TLSBackend
-	recs       RecordingBackend
-	ivr        IVRBackend
-	acd        ACDBackend
-	trunks     TrunkBackend
-	routing    RoutingBackend
-	restore    RestoreBackend
-	update     UpdateBackend
-	ringGroups RingGroupBackend
-	phones     PhoneBackend
-	live       *liveHub // nil without acd
-	httpsPort  string
+	backend      Backend
+	users        UserStore
+	version      string
+	log          *slog.Logger
+	now          func() time.Time
+	auditFn      func(AuditRecord)
+	tls          TLSBackend
+	recs         RecordingBackend
+	ivr          IVRBackend
+	acd          ACDBackend
+	trunks       TrunkBackend
+	routing      RoutingBackend
+	restore      RestoreBackend
+	update       UpdateBackend
+	ringGroups   RingGroupBackend
+	metricsToken string
+	phones       PhoneBackend
+	live         *liveHub // nil without acd
+	httpsPort    string
 
 	sessions *sessions
 	throttle *throttle
@@ -143,30 +148,31 @@ func New(o Options) (*Server, error) {
 		return nil, errors.New("webui: Options.Users is nil")
 	}
 	s := &Server{
-		backend:    o.Backend,
-		users:      o.Users,
-		version:    o.Version,
-		log:        o.Logger,
-		now:        o.Now,
-		auditFn:    o.Audit,
-		tls:        o.TLS,
-		recs:       o.Recordings,
-		ivr:        o.IVR,
-		acd:        o.ACD,
-		trunks:     o.Trunks,
-		routing:    o.Routing,
-		restore:    o.Restore,
-		update:     o.Update,
-		ringGroups: o.RingGroups,
-		phones:     o.Phones,
-		httpsPort:  o.HTTPSPort,
-		sessions:   newSessions(o.SessionIdle),
-		throttle:   newThrottle(),
-		creds:      newCredCache(),
-		key:        []byte(randomToken()),
-		hashSem:    make(chan struct{}, 2),
-		setupCode:  strings.TrimSpace(o.SetupCode),
-		origin:     http.NewCrossOriginProtection(),
+		backend:      o.Backend,
+		users:        o.Users,
+		version:      o.Version,
+		log:          o.Logger,
+		now:          o.Now,
+		auditFn:      o.Audit,
+		tls:          o.TLS,
+		recs:         o.Recordings,
+		ivr:          o.IVR,
+		acd:          o.ACD,
+		trunks:       o.Trunks,
+		routing:      o.Routing,
+		restore:      o.Restore,
+		update:       o.Update,
+		ringGroups:   o.RingGroups,
+		metricsToken: o.MetricsToken,
+		phones:       o.Phones,
+		httpsPort:    o.HTTPSPort,
+		sessions:     newSessions(o.SessionIdle),
+		throttle:     newThrottle(),
+		creds:        newCredCache(),
+		key:          []byte(randomToken()),
+		hashSem:      make(chan struct{}, 2),
+		setupCode:    strings.TrimSpace(o.SetupCode),
+		origin:       http.NewCrossOriginProtection(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -203,6 +209,7 @@ func (s *Server) routes() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.apiAuth(s.apiRoutes()))
+	mux.HandleFunc("GET /metrics", s.metricsHandler)
 	mux.HandleFunc("/static/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
 			http.NotFound(w, r)
