@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"deskline/appliance"
+	"deskline/appliance/internal/sipfake"
 )
 
 const adminPassword = "test-admin-password-1"
@@ -199,22 +199,5 @@ func (b *box) waitCDR(t *testing.T, caller, callee string) cdrJSON {
 	return cdrJSON{}
 }
 
-// freeSIPAddr returns a loopback address whose UDP and TCP ports are free.
-func freeSIPAddr(t *testing.T) string {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		u, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := u.LocalAddr().String()
-		l, err := net.Listen("tcp", addr)
-		u.Close()
-		if err == nil {
-			l.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port")
-	return ""
-}
+// freeSIPAddr is a loopback address free on UDP and TCP.
+func freeSIPAddr(t *testing.T) string { return sipfake.FreeAddr(t) }

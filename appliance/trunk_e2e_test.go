@@ -10,49 +10,14 @@ import (
 
 	"deskline/appliance"
 	"deskline/appliance/internal/phonetest"
+	"deskline/appliance/internal/sipfake"
 )
 
 // congestedTrunk is a provider that answers every INVITE 503, as one does
 // when its lines are full. It returns its address.
 func congestedTrunk(t *testing.T) (addr string, invites <-chan string) {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	got := make(chan string, 16)
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := c.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			msg := string(buf[:n])
-			if !strings.HasPrefix(msg, "INVITE ") {
-				continue
-			}
-			select {
-			case got <- msg:
-			default:
-			}
-			var res strings.Builder
-			res.WriteString("SIP/2.0 503 Service Unavailable\r\n")
-			for _, l := range strings.Split(msg, "\r\n") {
-				name, _, _ := strings.Cut(l, ":")
-				switch strings.ToLower(strings.TrimSpace(name)) {
-				case "via", "from", "call-id", "cseq":
-					res.WriteString(l + "\r\n")
-				case "to":
-					res.WriteString(l + ";tag=congested\r\n")
-				}
-			}
-			res.WriteString("Content-Length: 0\r\n\r\n")
-			c.WriteToUDP([]byte(res.String()), from)
-		}
-	}()
-	return c.LocalAddr().String(), got
+	return sipfake.Start(t, map[string]string{"INVITE": "503 Service Unavailable"})
 }
 
 // TestOutsideLines: a baresip phone plays the provider, known to the box

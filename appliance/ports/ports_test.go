@@ -3,13 +3,12 @@ package ports_test
 import (
 	"errors"
 	"math"
-	"net"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"deskline/appliance/internal/sipfake"
 	"deskline/appliance/ports"
 	"deskline/hw"
 	"deskline/hw/sim"
@@ -18,55 +17,10 @@ import (
 )
 
 // fakeBox is a SIP server that accepts every REGISTER and answers every
-// INVITE 486 Busy Here. It reports each INVITE's request line.
+// INVITE 486 Busy Here. It reports each INVITE.
 func fakeBox(t *testing.T) (addr string, invites <-chan string) {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make(chan string, 16)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	t.Cleanup(func() { c.Close(); wg.Wait() })
-	go func() {
-		defer wg.Done()
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := c.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			msg := string(buf[:n])
-			status := ""
-			switch {
-			case strings.HasPrefix(msg, "REGISTER "):
-				status = "200 OK"
-			case strings.HasPrefix(msg, "INVITE "):
-				status = "486 Busy Here"
-				select {
-				case got <- strings.SplitN(msg, "\r\n", 2)[0]:
-				default:
-				}
-			default:
-				continue
-			}
-			var res strings.Builder
-			res.WriteString("SIP/2.0 " + status + "\r\n")
-			for _, l := range strings.Split(msg, "\r\n") {
-				name, _, _ := strings.Cut(l, ":")
-				switch strings.ToLower(strings.TrimSpace(name)) {
-				case "via", "from", "call-id", "cseq":
-					res.WriteString(l + "\r\n")
-				case "to":
-					res.WriteString(l + ";tag=fakebox\r\n")
-				}
-			}
-			res.WriteString("Expires: 60\r\nContent-Length: 0\r\n\r\n")
-			c.WriteToUDP([]byte(res.String()), from)
-		}
-	}()
-	return c.LocalAddr().String(), got
+	return sipfake.Start(t, map[string]string{"REGISTER": "200 OK", "INVITE": "486 Busy Here"})
 }
 
 func pool(t *testing.T) *media.PortPool {
@@ -225,7 +179,8 @@ func TestDiallingFromAnalogPhone(t *testing.T) {
 	}
 	ph.Speak(keys)
 	select {
-	case line := <-invites:
+	case inv := <-invites:
+		line, _, _ := strings.Cut(inv, "\r\n")
 		if !strings.HasPrefix(line, "INVITE sip:1002@") {
 			t.Errorf("the box was asked for %q, want sip:1002@", line)
 		}
@@ -259,7 +214,8 @@ func TestDiallingFromAnalogPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case line := <-invites:
+	case inv := <-invites:
+		line, _, _ := strings.Cut(inv, "\r\n")
 		if !strings.HasPrefix(line, "INVITE sip:42@") {
 			t.Errorf("pulse dialling asked the box for %q, want sip:42@", line)
 		}

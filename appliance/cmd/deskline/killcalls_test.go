@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 	"deskline/appliance"
 	"deskline/appliance/internal/audiotest"
 	"deskline/appliance/internal/phonetest"
+	"deskline/appliance/internal/sipfake"
 )
 
 const killPass = "kill-test-pass-1"
@@ -95,25 +95,6 @@ func (k *killBox) api(method, path string, body any) (int, []byte) {
 	return res.StatusCode, out
 }
 
-func freeUDPTCP(t *testing.T) string {
-	t.Helper()
-	for range 50 {
-		u, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := u.LocalAddr().String()
-		l, err := net.Listen("tcp", addr)
-		u.Close()
-		if err == nil {
-			l.Close()
-			return addr
-		}
-	}
-	t.Fatal("no free port")
-	return ""
-}
-
 // TestSIGKILLUnderCalls kills the daemon with SIGKILL at random moments
 // while two real phones call each other through it and an agent is paused
 // and unpaused, restarts it on the same addresses, and checks what a user
@@ -123,7 +104,7 @@ func freeUDPTCP(t *testing.T) string {
 // its consistency check.
 func TestSIGKILLUnderCalls(t *testing.T) {
 	phonetest.Require(t)
-	k := &killBox{bin: filepath.Join(t.TempDir(), "deskline"), data: t.TempDir(), sip: freeUDPTCP(t), http: freeTCP(t)}
+	k := &killBox{bin: filepath.Join(t.TempDir(), "deskline"), data: t.TempDir(), sip: sipfake.FreeAddr(t), http: freeTCP(t)}
 	if out, err := exec.Command("go", "build", "-o", k.bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
