@@ -254,7 +254,6 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o, log: o.Logger.With("component", "sip"), auth: auth, sched: sched.New(nil), ringbackTone: rb}
 	s.reg = newRegistrar(s)
-	s.trunks.s = s
 	s.calls = newCallTable()
 	s.strays = newStrays(s)
 	s.bans = newBans(s, o.BanPolicy)

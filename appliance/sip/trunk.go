@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -339,7 +340,6 @@ func resolveTargets(ctx context.Context, r Resolver, hostport, transport string)
 
 // trunks holds the configured trunks and their running state.
 type trunks struct {
-	s       *Server
 	mu      sync.Mutex
 	m       map[string]*trunkRun
 	started bool // Start ran: new trunks start at once
@@ -408,13 +408,9 @@ func (s *Server) SetTrunks(list []Trunk) error {
 	return nil
 }
 
-func sameTrunk(a, b Trunk) bool {
-	return a.Name == b.Name && a.Host == b.Host && a.Transport == b.Transport && a.Proxy == b.Proxy &&
-		a.Username == b.Username && a.AuthUser == b.AuthUser && a.Password == b.Password && a.Realm == b.Realm &&
-		a.Register == b.Register && a.Expiry == b.Expiry && slices.Equal(a.Sources, b.Sources) &&
-		slices.Equal(a.Codecs, b.Codecs) && a.CallerID == b.CallerID && a.Number == b.Number && a.DTMF == b.DTMF && a.MaxChannels == b.MaxChannels &&
-		a.KeepAlive == b.KeepAlive
-}
+// sameTrunk says whether two normalized trunks have every setting alike
+// (a new field counts without being listed here).
+func sameTrunk(a, b Trunk) bool { return reflect.DeepEqual(a, b) }
 
 // TrunkStatuses returns every configured trunk's state, by name.
 func (s *Server) TrunkStatuses() []TrunkStatus {

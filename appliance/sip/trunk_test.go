@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // A provider in these tests is a rawPhone: a UDP socket that shows the test
@@ -596,5 +598,31 @@ func TestTrunkRealm(t *testing.T) {
 	st := waitTrunk(t, s, "voip", func(st TrunkStatus) bool { return st.LastError != "" })
 	if st.Registered || !strings.Contains(st.LastError, "realm") {
 		t.Errorf("status = %+v, want unregistered, saying why", st)
+	}
+}
+
+// TestOutsideCallerFromPAI: a provider's P-Asserted-Identity names the
+// caller before From does; without it, From; withheld is "anonymous".
+func TestOutsideCallerFromPAI(t *testing.T) {
+	mk := func(pai, fromUser, fromName string) *sip.Request {
+		req := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "5551000", Host: "127.0.0.1"})
+		if pai != "" {
+			req.AppendHeader(sip.NewHeader("P-Asserted-Identity", pai))
+		}
+		req.AppendHeader(&sip.FromHeader{DisplayName: fromName, Address: sip.Uri{Scheme: "sip", User: fromUser, Host: "p.example"}})
+		return req
+	}
+	for _, tc := range []struct {
+		req       *sip.Request
+		num, name string
+	}{
+		{mk(`"Carol Smith" <sip:0612345678@p.example>`, "gw", "Gateway"), "0612345678", "Carol Smith"},
+		{mk("", "0698765432", "Dan"), "0698765432", "Dan"},
+		{mk("<sip:@p.example>", "0611111111", ""), "0611111111", ""},
+		{mk("", "", ""), "anonymous", ""},
+	} {
+		if num, name := outsideCaller(tc.req); num != tc.num || name != tc.name {
+			t.Errorf("outsideCaller = %q %q, want %q %q", num, name, tc.num, tc.name)
+		}
 	}
 }

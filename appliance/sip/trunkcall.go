@@ -231,15 +231,9 @@ func (s *Server) inviteFromTrunk(req *sip.Request, tx sip.ServerTransaction, r *
 func outsideCaller(req *sip.Request) (number, name string) {
 	if h := req.GetHeader("P-Asserted-Identity"); h != nil {
 		var u sip.Uri
-		v := h.Value()
-		if i := strings.IndexByte(v, '<'); i >= 0 {
-			name = strings.Trim(strings.TrimSpace(v[:i]), `"`)
-			if j := strings.IndexByte(v[i:], '>'); j > 0 {
-				v = v[i+1 : i+j]
-			}
-		}
-		if err := sip.ParseUri(strings.TrimSpace(v), &u); err == nil && clean(u.User) != "" {
-			return clean(u.User), clean(name)
+		params := sip.NewParams()
+		if display, err := sip.ParseAddressValue(h.Value(), &u, &params); err == nil && clean(u.User) != "" {
+			return clean(u.User), clean(display)
 		}
 	}
 	if from := req.From(); from != nil {
