@@ -421,16 +421,17 @@ func agentStateView(st acd.AgentState, forced bool, lockedUntil time.Time) webui
 	v := webui.AgentState{ID: string(st.ID), Name: st.Name, Status: st.Status.String(), Since: st.Since,
 		InStatus: st.InStatus.Seconds(), Reason: st.Reason, PendingPause: st.PendingPause,
 		Forced: forced && (st.Status == acd.Paused || st.PendingPause), WrapUpLeft: st.WrapUpLeft.Seconds(), Busy: st.Busy,
-		Device: st.Device, Call: string(st.Call), Queues: orEmptyStrings(st.Queues)}
+		Device: st.Device, Call: string(st.Call), Queues: orEmpty(st.Queues)}
 	if !lockedUntil.IsZero() {
 		v.PINLockedUntil = &lockedUntil
 	}
 	return v
 }
 
-func orEmptyStrings(l []string) []string {
+// orEmpty makes a nil list encode as [] rather than null.
+func orEmpty[T any](l []T) []T {
 	if l == nil {
-		return []string{}
+		return []T{}
 	}
 	return l
 }

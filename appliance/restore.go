@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -80,12 +82,7 @@ func (r restoreAPI) preview(m storage.Manifest) (webui.RestorePreview, error) {
 	for n := range names {
 		p.Changes = append(p.Changes, webui.RestoreChange{Collection: n, Current: current[n], Backup: m.Buckets[n]})
 	}
-	slices.SortFunc(p.Changes, func(a, b webui.RestoreChange) int {
-		if a.Collection < b.Collection {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(p.Changes, func(a, b webui.RestoreChange) int { return strings.Compare(a.Collection, b.Collection) })
 	return p, nil
 }
 
@@ -114,7 +111,7 @@ func (r restoreAPI) StageRestore(ctx context.Context, archive io.Reader) (webui.
 		os.Remove(path)
 		return webui.RestorePreview{}, err
 	}
-	if err := syncDir(r.a.cfg.DataDir); err != nil {
+	if err := storage.SyncDir(r.a.cfg.DataDir); err != nil {
 		return webui.RestorePreview{}, err
 	}
 	r.a.auditChange(ctx, "restore.staged", "backup of "+m.Created.Format(time.RFC3339), fmt.Sprintf("schema %d; %d files", m.SchemaVersion, len(m.Files)))
@@ -123,23 +120,11 @@ func (r restoreAPI) StageRestore(ctx context.Context, archive io.Reader) (webui.
 	return p, nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // applyPendingRestore replaces the store in dir with a staged backup
 // before the store is opened. An archive that fails to restore is kept
 // aside (restore-failed-….tar.gz) and the box starts on the store it had.
 // It says what happened, for the audit log, or "" when nothing was staged.
-func applyPendingRestore(dir string, log interface {
-	Info(string, ...any)
-	Error(string, ...any)
-}) string {
+func applyPendingRestore(dir string, log *slog.Logger) string {
 	path := filepath.Join(dir, pendingRestore)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -158,7 +143,7 @@ func applyPendingRestore(dir string, log interface {
 		return "restore failed, the previous store kept: " + err.Error()
 	}
 	os.Remove(path)
-	syncDir(dir)
+	storage.SyncDir(dir)
 	log.Info("backup restored", "dir", dir)
 	return "backup restored"
 }

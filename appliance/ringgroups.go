@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"deskline/appliance/dialplan"
@@ -212,16 +211,13 @@ func (a *Appliance) offerFirst(ch *sip.Channel, members []string, ring time.Dura
 		err error
 	}
 	results := make(chan result, len(members))
-	var mu sync.Mutex
 	var offers []*sip.Offer
 	for _, m := range members {
 		o, err := ch.Offer(m, ring, func(o *sip.Offer, err error) { results <- result{o, err} })
 		if err != nil {
 			continue // not registered, or busy: skipped
 		}
-		mu.Lock()
 		offers = append(offers, o)
-		mu.Unlock()
 	}
 	pending := len(offers)
 	var won *sip.Offer
@@ -252,9 +248,6 @@ func (a *Appliance) offerFirst(ch *sip.Channel, members []string, ring time.Dura
 
 // ringGroupTarget routes a dialled number to a ring group, if it is one.
 func (a *Appliance) ringGroupTarget(number string) (sip.Target, bool) {
-	if a.ringGroups == nil {
-		return sip.Target{}, false
-	}
 	g, ok := a.ringGroupByNumber(number)
 	if !ok {
 		return sip.Target{}, false
@@ -265,9 +258,6 @@ func (a *Appliance) ringGroupTarget(number string) (sip.Target, bool) {
 // ringGroupExists says whether a ring group of that name exists, for
 // validating routes.
 func (a *Appliance) ringGroupExists(name string) bool {
-	if a.ringGroups == nil {
-		return false
-	}
 	_, err := a.ringGroups.Get(name)
 	return err == nil
 }

@@ -304,11 +304,11 @@ func (api routingAPI) Routing(ctx context.Context, part string) (json.RawMessage
 	var v any
 	switch part {
 	case "outbound":
-		v = outboundDoc{Routes: orEmptyList(cfg.Outbound)}
+		v = outboundDoc{Routes: orEmpty(cfg.Outbound)}
 	case "inbound":
-		v = inboundDoc{Routes: orEmptyList(cfg.Inbound), Default: cfg.DefaultInbound}
+		v = inboundDoc{Routes: orEmpty(cfg.Inbound), Default: cfg.DefaultInbound}
 	case "blacklist":
-		v = blacklistDoc{Blacklist: orEmptyList(cfg.Blacklist), OutboundBlock: orEmptyList(cfg.OutboundBlock)}
+		v = blacklistDoc{Blacklist: orEmpty(cfg.Blacklist), OutboundBlock: orEmpty(cfg.OutboundBlock)}
 	case "limits":
 		v = cfg.Limits
 	default:

@@ -18,10 +18,6 @@ import (
 // on every change.
 type trunkAPI struct{ a *Appliance }
 
-func (t trunkAPI) list() ([]webui.Trunk, error) {
-	return t.a.trunks.List()
-}
-
 // applyTrunks gives the SIP server the stored trunks.
 func (a *Appliance) applyTrunks() error {
 	list, err := a.trunks.List()
@@ -99,7 +95,7 @@ func (t trunkAPI) view(tr webui.Trunk) webui.Trunk {
 }
 
 func (t trunkAPI) ListTrunks(ctx context.Context) ([]webui.Trunk, error) {
-	list, err := t.list()
+	list, err := t.a.trunks.List()
 	if err != nil {
 		return nil, err
 	}

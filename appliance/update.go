@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"deskline/storage"
 	"deskline/webui"
 )
 
@@ -67,7 +68,7 @@ func (u *updatePassword) write(pw string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("update password: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := storage.SyncDir(dir); err != nil {
 		return fmt.Errorf("update password: %w", err)
 	}
 	u.mu.Lock()

@@ -224,7 +224,7 @@ func RestoreBackup(r io.Reader, dir string) (err error) {
 	if err := os.Rename(filepath.Join(stage, dbFileName), filepath.Join(dir, dbFileName)); err != nil {
 		return fmt.Errorf("storage: restore: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := SyncDir(dir); err != nil {
 		return fmt.Errorf("storage: restore: %w", err)
 	}
 	return nil
@@ -436,11 +436,13 @@ func syncTree(root string) error {
 		if err != nil || !d.IsDir() {
 			return err
 		}
-		return syncDir(p)
+		return SyncDir(p)
 	})
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, so that files created, renamed or removed in
+// it survive a power cut.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
