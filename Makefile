@@ -32,7 +32,7 @@ CI_SOAK ?= 1m
 soak:
 	@mkdir -p $(BUILD)
 	@rm -f $(BUILD)/soak-report.txt
-	DESKLINE_SOAK=$(SOAK) DESKLINE_SOAK_REPORT=$(CURDIR)/$(BUILD)/soak-report.txt $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./appliance/ > $(BUILD)/soak.log 2>&1; \
+	DESKLINE_SOAK=$(SOAK) DESKLINE_SOAK_REPORT=$(CURDIR)/$(BUILD)/soak-report.txt $(GO) test -count=1 -timeout 0 -run '^TestSoak$$' -v ./appliance/cmd/deskline/ > $(BUILD)/soak.log 2>&1; \
 	st=$$?; grep -v '^\s*time=' $(BUILD)/soak.log | tail -30; cat $(BUILD)/soak-report.txt 2>/dev/null; exit $$st
 
 ## cross: the whole tree, hardware drivers included, builds for every board we ship (no cgo)

@@ -25,19 +25,25 @@ import (
 
 const killPass = "kill-test-pass-1"
 
-// killBox runs the daemon binary for a test that kills it, on the
-// addresses given (fixed ones let phones find it again after a SIGKILL).
+// killBox runs the daemon binary as its own process, as on the box, on
+// the addresses given (fixed ones let phones find it again after a
+// SIGKILL).
 type killBox struct {
 	bin, data, sip, http string
 	password             string // the admin password; "" = killPass
+	quiet                bool   // log warnings only (a long soak would fill logs)
 	cmd                  *exec.Cmd
 	logs                 strings.Builder
 }
 
 func (k *killBox) start(t *testing.T) time.Duration {
 	t.Helper()
-	k.cmd = exec.Command(k.bin, "-data", k.data, "-sip", k.sip, "-http", k.http, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0",
-		"-rtp", "47000-47998", "-sip-allow", "127.0.0.0/8")
+	args := []string{"-data", k.data, "-sip", k.sip, "-http", k.http, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0",
+		"-rtp", "47000-47998", "-sip-allow", "127.0.0.0/8"}
+	if k.quiet {
+		args = append(args, "-log-level", "warn")
+	}
+	k.cmd = exec.Command(k.bin, args...)
 	if k.password == "" {
 		k.password = killPass
 	}
@@ -68,6 +74,20 @@ func (k *killBox) start(t *testing.T) time.Duration {
 		t.Fatalf("no start-up:\n%s", k.logs.String())
 	}
 	return time.Since(started)
+}
+
+// stop ends the daemon with SIGTERM, as gokrazy does, and SIGKILL after
+// 10 s.
+func (k *killBox) stop() {
+	k.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { k.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		k.cmd.Process.Kill()
+		<-done
+	}
 }
 
 func (k *killBox) kill() {

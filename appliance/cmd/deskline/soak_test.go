@@ -1,21 +1,19 @@
-package appliance_test
+package main
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"deskline/appliance/internal/audiotest"
 	"deskline/appliance/internal/phonetest"
+	"deskline/appliance/internal/sipfake"
 )
 
 // soakSample is one look at the daemon's resources, from its status API.
@@ -28,93 +26,11 @@ type soakSample struct {
 	fds        int
 }
 
-// daemon is the deskline binary running as its own process, as on the box.
-type daemon struct {
-	cmd      *exec.Cmd
-	sip      string
-	http     string
-	password string
-}
-
-func startDaemon(t *testing.T) *daemon {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "deskline")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/deskline").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	d := &daemon{sip: freeSIPAddr(t), password: adminPassword}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.http = l.Addr().String()
-	l.Close()
-	logf, err := os.Create(filepath.Join(t.TempDir(), "daemon.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.cmd = exec.Command(bin, "-data", t.TempDir(), "-sip", d.sip, "-http", d.http, "-sips", "127.0.0.1:0", "-https", "127.0.0.1:0",
-		"-rtp", "40000-44998", "-sip-allow", "127.0.0.0/8", "-log-level", "warn")
-	d.cmd.Env = append(os.Environ(), "DESKLINE_ADMIN_PASSWORD="+d.password)
-	d.cmd.Stdout, d.cmd.Stderr = logf, logf
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		d.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- d.cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			d.cmd.Process.Kill()
-			<-done
-		}
-		logf.Close()
-		if t.Failed() {
-			out, _ := os.ReadFile(logf.Name())
-			t.Logf("daemon log:\n%s", out)
-		}
-	})
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if code, _ := d.api(t, "GET", "/status", nil); code == 200 {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the daemon did not start")
-		}
-	}
-}
-
-func (d *daemon) api(t *testing.T, method, path string, body any) (int, []byte) {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		j, _ := json.Marshal(body)
-		r = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, "http://"+d.http+"/api/v1"+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth("admin", d.password)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	return res.StatusCode, out
-}
-
 // sample reads the daemon's figures: the status API for its heap,
 // goroutines and files, /proc for its resident memory.
-func (d *daemon) sample(t *testing.T, start time.Time, calls int) soakSample {
+func (k *killBox) sample(t *testing.T, start time.Time, calls int) soakSample {
 	t.Helper()
-	code, out := d.api(t, "GET", "/status", nil)
+	code, out := k.api("GET", "/status", nil)
 	var st struct {
 		Runtime struct {
 			Goroutines int    `json:"goroutines"`
@@ -127,7 +43,7 @@ func (d *daemon) sample(t *testing.T, start time.Time, calls int) soakSample {
 	}
 	s := soakSample{at: time.Since(start).Round(time.Second), calls: calls, heap: st.Runtime.HeapBytes,
 		goroutines: st.Runtime.Goroutines, fds: st.Runtime.OpenFiles, rss: -1}
-	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.cmd.Process.Pid)); err == nil {
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", k.cmd.Process.Pid)); err == nil {
 		for _, l := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
 				var kb int64
@@ -155,25 +71,38 @@ func TestSoak(t *testing.T) {
 		}
 		length = d
 	}
-	d := startDaemon(t)
+	k := &killBox{bin: filepath.Join(t.TempDir(), "deskline"), data: t.TempDir(), sip: sipfake.FreeAddr(t), http: freeTCP(t), quiet: true}
+	if out, err := exec.Command("go", "build", "-o", k.bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	k.start(t)
+	t.Cleanup(func() {
+		k.stop()
+		if t.Failed() {
+			t.Logf("daemon log:\n%s", k.logs.String())
+		}
+	})
 	must := func(method, path string, body any, want int) {
 		t.Helper()
-		if code, out := d.api(t, method, path, body); code != want {
+		if code, out := k.api(method, path, body); code != want {
 			t.Fatalf("%s %s = %d %s, want %d", method, path, code, out, want)
 		}
 	}
+	const pwAlice, pwBob = "alice-soak-secret-1", "bob-soak-secret-22"
 	must("POST", "/extensions", map[string]any{"number": "1001", "name": "Alice", "password": pwAlice}, 201)
 	must("POST", "/extensions", map[string]any{"number": "1002", "name": "Bob", "password": pwBob}, 201)
 	phoneOn := func(user, pw string, o phonetest.Options) *phonetest.Phone {
-		o.User, o.Password, o.Registrar, o.Register = user, pw, d.sip, true
+		o.User, o.Password, o.Registrar, o.Register = user, pw, k.sip, true
 		p := phonetest.Start(t, o)
-		if err := p.WaitRegistered(ctxT(t, 15*time.Second)); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := p.WaitRegistered(ctx); err != nil {
 			t.Fatalf("%s did not register: %v", user, err)
 		}
 		return p
 	}
-	alice := phoneOn("1001", pwAlice, phonetest.Options{PlayWAV: tone(t, 1000)})
-	bob := phoneOn("1002", pwBob, phonetest.Options{PlayWAV: tone(t, 600), AutoAnswer: true})
+	alice := phoneOn("1001", pwAlice, phonetest.Options{PlayWAV: toneWAV(t, 1000)})
+	bob := phoneOn("1002", pwBob, phonetest.Options{PlayWAV: toneWAV(t, 600), AutoAnswer: true})
 	must("POST", "/agents", map[string]any{"id": "201", "name": "Bob", "extension": "1002"}, 201)
 	must("POST", "/queues", map[string]any{"name": "sales", "number": "600", "strategy": "linear", "members": []map[string]any{{"agent": "201"}}}, 201)
 
@@ -183,11 +112,11 @@ func TestSoak(t *testing.T) {
 	next := start
 	for i := 0; time.Since(start) < length; i++ {
 		if time.Now().After(next) {
-			samples = append(samples, d.sample(t, start, calls))
+			samples = append(samples, k.sample(t, start, calls))
 			next = next.Add(length / 10)
 		}
-		ctx := ctxT(t, 20*time.Second)
-		if err := alice.Dial(ctx, "sip:1002@"+d.sip); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if err := alice.Dial(ctx, "sip:1002@"+k.sip); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range []*phonetest.Phone{alice, bob} {
@@ -199,8 +128,12 @@ func TestSoak(t *testing.T) {
 		if err := alice.Hangup(ctx); err != nil {
 			t.Fatal(err)
 		}
-		closedReason(t, alice, ctx)
-		closedReason(t, bob, ctx)
+		for _, p := range []*phonetest.Phone{alice, bob} {
+			if _, err := p.WaitEvent(ctx, phonetest.IsType("CALL_CLOSED")); err != nil {
+				t.Fatalf("call %d not closed: %v", calls+1, err)
+			}
+		}
+		cancel()
 		calls++
 		// Configuration churn and agent state changes between calls.
 		num := fmt.Sprintf("2%03d", i%1000)
@@ -211,7 +144,7 @@ func TestSoak(t *testing.T) {
 		must("POST", "/agents/201/logout", nil, 200)
 	}
 	time.Sleep(time.Second) // let the last call's goroutines finish
-	samples = append(samples, d.sample(t, start, calls))
+	samples = append(samples, k.sample(t, start, calls))
 
 	var rep strings.Builder
 	fmt.Fprintf(&rep, "soak: %v, %d calls (with extension churn and agent changes between calls), deskline daemon figures\n", length, calls)
@@ -241,4 +174,14 @@ func TestSoak(t *testing.T) {
 	if last.rss > base.rss*3/2+8<<20 {
 		t.Errorf("resident memory grew from %d KiB to %d KiB over %d calls", base.rss/1024, last.rss/1024, last.calls-base.calls)
 	}
+}
+
+// toneWAV writes 30 s of a tone at hz as the WAV a phone plays.
+func toneWAV(t *testing.T, hz float64) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tone.wav")
+	if err := audiotest.WriteTone(path, hz, 30, 8000); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
