@@ -28,11 +28,16 @@ func (a *Appliance) applyTrunks() error {
 	for _, t := range list {
 		out = append(out, sipTrunk(t))
 	}
-	err = a.sip.SetTrunks(out)
-	if a.routes != nil {
-		a.routes.reapply() // routes may name only trunks that exist
+	return a.sip.SetTrunks(out)
+}
+
+// trunksChanged applies the stored trunks after an API change, and
+// rebuilds the routes, which may name only trunks that exist.
+func (a *Appliance) trunksChanged() {
+	if err := a.applyTrunks(); err != nil {
+		a.log.Error("trunks not applied", "err", err)
 	}
-	return err
+	a.routes.reapply()
 }
 
 func sipTrunk(t webui.Trunk) sip.Trunk {
@@ -126,9 +131,7 @@ func (t trunkAPI) CreateTrunk(ctx context.Context, in webui.Trunk) (webui.Trunk,
 	} else if err != nil {
 		return webui.Trunk{}, err
 	}
-	if err := t.a.applyTrunks(); err != nil {
-		t.a.log.Error("trunks not applied", "err", err)
-	}
+	t.a.trunksChanged()
 	t.a.auditChange(ctx, "trunk.create", in.Name, in.Host)
 	return t.view(in), nil
 }
@@ -153,9 +156,7 @@ func (t trunkAPI) UpdateTrunk(ctx context.Context, name string, in webui.Trunk) 
 	if err != nil {
 		return webui.Trunk{}, err
 	}
-	if err := t.a.applyTrunks(); err != nil {
-		t.a.log.Error("trunks not applied", "err", err)
-	}
+	t.a.trunksChanged()
 	t.a.auditChange(ctx, "trunk.update", name, in.Host)
 	return t.view(out), nil
 }
@@ -170,9 +171,7 @@ func (t trunkAPI) DeleteTrunk(ctx context.Context, name string) error {
 	if err := t.a.trunks.Delete(name); err != nil {
 		return err
 	}
-	if err := t.a.applyTrunks(); err != nil {
-		t.a.log.Error("trunks not applied", "err", err)
-	}
+	t.a.trunksChanged()
 	t.a.auditChange(ctx, "trunk.delete", name, "")
 	return nil
 }
