@@ -16,10 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// browser starts headless Chromium (Debian's package) for a test; without
-// it the test fails under CI=true and is skipped otherwise.
-func browser(t *testing.T) context.Context { return browsertest.Start(t) }
-
 // screenshot saves the page as PNG in $DESKLINE_SCREENSHOTS (for people to
 // look at) or the test's temp dir.
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -31,12 +27,6 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	browsertest.SavePNG(t, name, png)
 }
 
-// screenshotWidths saves the page at a laptop's and a phone's width.
-func screenshotWidths(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	browsertest.ScreenshotWidths(t, ctx, name)
-}
-
 var setupCodeRE = regexp.MustCompile(`setup_code=([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})`)
 
 // TestFirstBootInBrowser: an installer opens a new box in Chromium, is sent
@@ -44,7 +34,7 @@ var setupCodeRE = regexp.MustCompile(`setup_code=([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-
 // first), chooses the admin password and lands on the status page, which
 // lists the extensions; logging out leads to the login page.
 func TestFirstBootInBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	b := startBoxWith(t, "", "", func(c *appliance.Config) { c.AdminPassword = "" })
 	m := setupCodeRE.FindStringSubmatch(b.logs.String())
 	if m == nil {
@@ -118,7 +108,7 @@ func TestFirstBootInBrowser(t *testing.T) {
 // log on the security page, which names them as the author of both
 // changes.
 func TestAdminPagesInBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	b := startBoxWith(t, "", "", nil)
 	base := "http://" + b.a.HTTPAddr()
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login")); err != nil {
@@ -163,7 +153,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if v, _ := chromedp.Run(step, chromedp.Value(`input[name="name"]`)); v != "Reception desk" {
 		t.Errorf("after the error the name field holds %q, want what was typed", v)
 	}
-	screenshotWidths(t, step, "extension-error")
+	browsertest.ScreenshotWidths(t, step, "extension-error")
 
 	do("generate a password", chromedp.Click(`button[data-generate="password"]`))
 	pw, _ := chromedp.Run(step, chromedp.Value(`#password`))
@@ -171,7 +161,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if len(pw) < 16 || strings.Contains(pw, "2001") || typ.Value != "text" {
 		t.Errorf("generated password %q (input type %q), want 16 or more characters shown once", pw, typ.Value)
 	}
-	screenshotWidths(t, step, "extension-new")
+	browsertest.ScreenshotWidths(t, step, "extension-new")
 	do("create it", chromedp.Submit(`#password`), chromedp.WaitVisible(`p.notice`))
 	if msg := text(`p.notice`); msg != "Extension 2001 created." {
 		t.Errorf("after creating: %q", msg)
@@ -185,7 +175,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 			t.Errorf("the list's row %q lacks %q", row, want)
 		}
 	}
-	screenshotWidths(t, step, "extensions")
+	browsertest.ScreenshotWidths(t, step, "extensions")
 
 	// The generated password is the extension's SIP password.
 	if code, body := apiAs(t, b, "admin", adminPassword, "GET", "/extensions/2001", nil); code != 200 || !strings.Contains(string(body), `"supervisor":true`) {
@@ -202,7 +192,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if strings.Index(log, "extension-updated") > strings.Index(log, "extension-created") {
 		t.Error("the audit log is not newest first")
 	}
-	screenshotWidths(t, step, "security")
+	browsertest.ScreenshotWidths(t, step, "security")
 
 	do("open calls", chromedp.Click(`//nav//a[normalize-space()="Calls"]`), chromedp.WaitVisible(`#calls`))
 	// The list refreshes itself from the API.
@@ -210,9 +200,9 @@ func TestAdminPagesInBrowser(t *testing.T) {
 		document.getElementById("calls-updated").textContent.startsWith("Updated")`)); err != nil {
 		t.Errorf("the calls list did not refresh from the API: %v", err)
 	}
-	screenshotWidths(t, step, "calls")
+	browsertest.ScreenshotWidths(t, step, "calls")
 	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`input[name="from"]`))
-	screenshotWidths(t, step, "cdr")
+	browsertest.ScreenshotWidths(t, step, "cdr")
 
 	// Outside lines through the box's own backends: a trunk, then a route
 	// whose bad pattern the box itself refuses next to the field.
@@ -227,7 +217,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 		chromedp.SendKeys(`input[name="keepalive"]`, "-1"),
 		chromedp.Click(`//button[normalize-space()="Create trunk"]`),
 		chromedp.WaitVisible(`#trunks tr[data-trunk="voip"]`))
-	screenshotWidths(t, step, "trunks")
+	browsertest.ScreenshotWidths(t, step, "trunks")
 	do("open routes", chromedp.Click(`nav a[href="/routes"]`), chromedp.WaitVisible(`#out0 textarea[name="patterns"]`))
 	do("a bad pattern", chromedp.SendKeys(`#out0 input[name="name"]`, "national"),
 		chromedp.SendKeys(`#out0 textarea[name="patterns"]`, "_0ZXXXXXXXX\n_08?"),
@@ -243,7 +233,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 	if code, body := b.api(t, "GET", "/routes/outbound", nil); code != 200 || !strings.Contains(string(body), `"pattern":"_0ZXXXXXXXX"`) || !strings.Contains(string(body), `"voip"`) {
 		t.Errorf("the route saved in the panel: %d %s", code, body)
 	}
-	screenshotWidths(t, step, "routes")
+	browsertest.ScreenshotWidths(t, step, "routes")
 }
 
 // TestLivePanelPagesInBrowser drives the pages that show live traffic over
@@ -252,7 +242,7 @@ func TestAdminPagesInBrowser(t *testing.T) {
 // recorded and stopped with its buttons, and its recording is listed with
 // a player; a SIP ban is lifted. Screenshots show the pages with data.
 func TestLivePanelPagesInBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	now := time.Now()
 	mem := webuitest.NewMemoryBackend()
 	recs := webuitest.NewMemoryRecordings(mem)
@@ -306,19 +296,19 @@ func TestLivePanelPagesInBrowser(t *testing.T) {
 	do("see the new call without reloading", chromedp.WaitVisible(`//td[normalize-space()="0049301234567"]`))
 	do("record it", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="start"]`))
 	notice("Recording call c1.")
-	screenshotWidths(t, step, "live-calls")
+	browsertest.ScreenshotWidths(t, step, "live-calls")
 	do("stop recording", chromedp.Click(`//tr[td[normalize-space()="0049301234567"]]//button[@value="stop"]`))
 	notice("Recording of call c1 stopped; it is listed under Recordings.")
 
 	do("open recordings", chromedp.Click(`//nav//a[normalize-space()="Recordings"]`), chromedp.WaitVisible(`audio[src="/api/v1/recordings/c1.wav"]`))
-	screenshotWidths(t, step, "live-recordings")
+	browsertest.ScreenshotWidths(t, step, "live-recordings")
 	do("open call records", chromedp.Click(`//nav//a[normalize-space()="Call records"]`), chromedp.WaitVisible(`//td[normalize-space()="callee"]`))
-	screenshotWidths(t, step, "live-cdr")
+	browsertest.ScreenshotWidths(t, step, "live-cdr")
 	do("open extensions", chromedp.Click(`//nav//a[normalize-space()="Extensions"]`), chromedp.WaitVisible(`//span[contains(., "Yealink SIP-T46U")]`))
-	screenshotWidths(t, step, "live-extensions")
+	browsertest.ScreenshotWidths(t, step, "live-extensions")
 
 	do("open security", chromedp.Click(`//nav//a[normalize-space()="Security"]`), chromedp.WaitVisible(`//td[normalize-space()="203.0.113.77"]`))
-	screenshotWidths(t, step, "live-security")
+	browsertest.ScreenshotWidths(t, step, "live-security")
 	do("lift the ban", chromedp.Click(`//tr[td[normalize-space()="203.0.113.77"]]//button`))
 	notice("The ban on 203.0.113.77 is lifted.")
 	if bans, _ := mem.Bans(bg); len(bans) != 0 {
