@@ -118,7 +118,7 @@ func (c *call) tryDests(ctx context.Context, dests []dest, prefs []string, crypt
 		trunkPrefs := onTrunk(prefs, d.trunk.t.Codecs)
 		cli, callID, err = c.inviteCallee(actx, d, trunkPrefs, nil, onProgress, log)
 		timer.Stop()
-		once.Do(func() {})
+		once.Do(func() {}) // waits out a timer already firing, so timedOut is settled
 		cancel(nil)
 		if err == nil || last || ctx.Err() != nil || !failOver(err, timedOut) {
 			if err != nil && timedOut {
